@@ -1,0 +1,293 @@
+/* The mnsim command. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mnsim/explore.h"
+#include "mnsim/replay.h"
+#include "mnsim/scenario.h"
+#include "../engine/observe.h"
+#include "../lang/program.h"
+#include "../report/report.h"
+#include "../util/xalloc.h"
+
+#ifndef MNSIM_SOURCE_DIR
+#define MNSIM_SOURCE_DIR "."
+#endif
+#ifndef MNSIM_DATA_DIR
+#define MNSIM_DATA_DIR "/usr/local/share/mnsim"
+#endif
+#ifndef MNSIM_VERSION
+#define MNSIM_VERSION "0"
+#endif
+
+static const char usage[] =
+	"usage: mnsim [OPTIONS] [FILE.mnl | DIR]...\n"
+	"Explores every interleaving of each scenario and reports, per check and condition,\n"
+	"Never, Sometimes or Always, with the shortest counterexample for what fires.\n"
+	"With no FILE, runs the bundled catalogue (scenarios/).\n"
+	"\n"
+	"  --no-reduction        naive enumeration of every interleaving (one core)\n"
+	"  --jobs N              worker threads (default: every core); counts do not change\n"
+	"  --max-preemptions N   explore only schedules with at most N preemptions\n"
+	"  --max-depth N         cut executions longer than N steps\n"
+	"  --max-states N        stop after N states\n"
+	"  --timeout SECONDS     stop after this long\n"
+	"  --random N            N random walks instead of exhaustive search\n"
+	"  --seed S              seed for --random (default 1)\n"
+	"  --replay SCHEDULE     run one schedule (\"0.0.1\") of a single FILE and show it\n"
+	"  --json                machine-readable output\n"
+	"  --kernel PROFILE      use this kernel profile instead of the scenario's\n"
+	"  --lib DIR             library root holding PROFILE/ directories\n"
+	"  --table-bits N        visited-set size 2^N (default 24)\n"
+	"  --no-min-cex          show the first counterexample found, not the smallest\n"
+	"  --progress            progress on stderr even when it is not a terminal\n"
+	"  -h, --help            this text;  --version  the version\n"
+	"\n"
+	"Exit status: 0 every expectation holds, 1 one fails, 2 usage or input error,\n"
+	"3 incomplete (a bound cut the run before an expectation was decided).\n";
+
+struct files {
+	char **v;
+	size_t n, cap;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add_file(struct files *fs, const char *path)
+{
+	XGROW(fs->v, fs->cap, fs->n + 1);
+	fs->v[fs->n++] = xstrdup(path);
+}
+
+static void collect_dir(struct files *fs, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char path[4096];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &st))
+			continue;
+		size_t n = strlen(de->d_name);
+		if (S_ISDIR(st.st_mode))
+			collect_dir(fs, path);
+		else if (n > 4 && !strcmp(de->d_name + n - 4, ".mnl"))
+			add_file(fs, path);
+	}
+	closedir(d);
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return !stat(p, &st) && S_ISDIR(st.st_mode);
+}
+
+static int parse_num(const char *opt, const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s ? s : "", &end);
+	if (!s || !*s || *end || errno || v < 0) {
+		fprintf(stderr, "mnsim: %s: expected a non-negative number, got '%s'\n", opt,
+			s ? s : "");
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static const char *default_path(const char *what)
+{
+	static char buf[2][4096];
+	int i = !strcmp(what, "lib") ? 0 : 1;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", MNSIM_SOURCE_DIR, what);
+	if (is_dir(buf[i]))
+		return buf[i];
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", MNSIM_DATA_DIR, what);
+	return buf[i];
+}
+
+static int run_replay(const struct mn_prog *p, const char *schedule, int json)
+{
+	struct mn_trace t;
+	int rc = mn_replay(p, schedule, &t);
+	if (json) {
+		fprintf(stdout, "{\"test\":\"%s\",\"schedule\":\"%s\",\"trace\":", p->name, schedule);
+		mn_report_json_trace(stdout, p, &t);
+		fprintf(stdout, ",\"observations\":{");
+		for (size_t k = 0; k < p->nobs; k++) {
+			fprintf(stdout, "%s\"%s\":%s", k ? "," : "", p->obs[k].name,
+				mn_obs_holds(p, t.final, k) ? "true" : "false");
+		}
+		fprintf(stdout, "}}\n");
+	} else {
+		printf("Test %s\nSchedule %s\n", p->name, schedule);
+		mn_report_columns(stdout, p, &t);
+		printf("%s after %d steps (%d preemption%s)\n",
+		       t.is_final ? "Final" : "Not final", t.nsteps, t.preemptions,
+		       t.preemptions == 1 ? "" : "s");
+		for (size_t k = 0; k < p->nobs; k++) {
+			printf("Observation %s %s\n", p->obs[k].name,
+			       mn_obs_holds(p, t.final, k) ?
+				       (p->obs[k].kind == OBS_CHECK ? "fired" : "holds") :
+				       (p->obs[k].kind == OBS_CHECK ? "quiet" : "fails"));
+		}
+	}
+	if (rc)
+		fprintf(stderr, "mnsim: %s: %s\n", p->path, t.error);
+	mn_trace_free(&t);
+	return rc ? 2 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct mn_explore_opts o;
+	struct mn_load_opts lo = { 0 };
+	struct files fs = { 0 };
+	const char *replay = NULL;
+	int json = 0, progress = -1;
+	double v;
+
+	mn_explore_defaults(&o);
+	lo.lib_dir = getenv("MNSIM_LIB");
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+#define NUMOPT(name, field, type)                       \
+	if (!strcmp(a, name)) {                         \
+		if (parse_num(name, next, &v))          \
+			return 2;                       \
+		o.field = (type)v;                      \
+		i++;                                    \
+		continue;                               \
+	}
+		NUMOPT("--jobs", jobs, int)
+		NUMOPT("--max-preemptions", max_preemptions, int)
+		NUMOPT("--max-depth", max_depth, uint32_t)
+		NUMOPT("--max-states", max_states, uint64_t)
+		NUMOPT("--timeout", timeout, double)
+		NUMOPT("--random", random_walks, uint64_t)
+		NUMOPT("--seed", seed, uint64_t)
+		NUMOPT("--table-bits", table_bits, int)
+#undef NUMOPT
+		if (!strcmp(a, "--no-reduction")) {
+			o.no_reduction = 1;
+		} else if (!strcmp(a, "--json")) {
+			json = 1;
+		} else if (!strcmp(a, "--no-min-cex")) {
+			o.no_min_cex = 1;
+		} else if (!strcmp(a, "--progress")) {
+			progress = 1;
+		} else if (!strcmp(a, "--replay") || !strcmp(a, "--kernel") || !strcmp(a, "--lib")) {
+			if (!next) {
+				fprintf(stderr, "mnsim: %s needs an argument\n", a);
+				return 2;
+			}
+			if (a[2] == 'r')
+				replay = next;
+			else if (a[2] == 'k')
+				lo.kernel_override = next;
+			else
+				lo.lib_dir = next;
+			i++;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (!strcmp(a, "--version")) {
+			printf("mnsim %s\n", MNSIM_VERSION);
+			return 0;
+		} else if (a[0] == '-') {
+			fprintf(stderr, "mnsim: unknown option '%s'\n%s", a, usage);
+			return 2;
+		} else if (is_dir(a)) {
+			size_t before = fs.n;
+			collect_dir(&fs, a);
+			qsort(fs.v + before, fs.n - before, sizeof(char *), cmp_str);
+		} else {
+			add_file(&fs, a);
+		}
+	}
+	if (!lo.lib_dir)
+		lo.lib_dir = default_path("lib");
+	if (argc == 1 || (!fs.n && !replay)) {
+		const char *cat = default_path("scenarios");
+		collect_dir(&fs, cat);
+		qsort(fs.v, fs.n, sizeof(char *), cmp_str);
+		if (!fs.n) {
+			fprintf(stderr, "mnsim: no scenarios found in %s\n", cat);
+			return 2;
+		}
+	}
+	o.progress = progress >= 0 ? progress : isatty(2);
+	if (replay && fs.n != 1) {
+		fprintf(stderr, "mnsim: --replay needs exactly one scenario file\n");
+		return 2;
+	}
+
+	/* Everything is loaded before anything runs: one bad file and nothing runs. */
+	struct mn_prog **progs = xcalloc(fs.n, sizeof(*progs));
+	int bad = 0;
+	for (size_t i = 0; i < fs.n; i++) {
+		struct mn_diag d = { 0 };
+		progs[i] = mn_prog_load(fs.v[i], &lo, &d);
+		if (!progs[i]) {
+			char buf[1024];
+			mn_diag_format(&d, buf, sizeof(buf));
+			fprintf(stderr, "%s\n", buf);
+			bad = 1;
+		}
+	}
+	int status = bad ? 2 : 0;
+	if (!bad && replay) {
+		status = run_replay(progs[0], replay, json);
+	} else if (!bad) {
+		int failed = 0, incomplete = 0;
+		if (json)
+			printf("{\"tests\":[");
+		for (size_t i = 0; i < fs.n; i++) {
+			struct mn_result r;
+			mn_explore(progs[i], &o, &r);
+			if (json) {
+				if (i)
+					printf(",");
+				mn_report_json(stdout, progs[i], &r);
+			} else {
+				if (i)
+					printf("\n");
+				mn_report_text(stdout, progs[i], &r);
+			}
+			fflush(stdout);
+			int s = mn_result_status(&r);
+			failed += s == 1;
+			incomplete += s == 3;
+			mn_result_free(&r);
+		}
+		if (json)
+			printf("]}\n");
+		else if (fs.n > 1)
+			printf("\nmnsim: %zu tests, %d with a failed expectation, %d incomplete\n",
+			       fs.n, failed, incomplete);
+		status = failed ? 1 : incomplete ? 3 : 0;
+	}
+	for (size_t i = 0; i < fs.n; i++) {
+		mn_prog_free(progs[i]);
+		free(fs.v[i]);
+	}
+	free(progs);
+	free(fs.v);
+	return status;
+}

@@ -1,0 +1,91 @@
+#include "observe.h"
+
+#include <stdlib.h>
+#include <xxhash.h>
+
+#include "../check/checks.h"
+#include "../lang/interp.h"
+#include "../util/xalloc.h"
+
+int mn_obs_holds(const struct mn_prog *p, const struct mn_world *w, size_t k)
+{
+	const struct observation *o = &p->obs[k];
+	if (o->kind == OBS_COND) {
+		mn_val v;
+		return mn_eval_cond(p, w, o->cond_pc, &v) == 0 && v != 0;
+	}
+	if (o->check == MN_CHECK_DEADLOCK) {
+		for (int i = 0; i < p->nagents; i++)
+			if (mn_agent_c(w, &p->layout, i)->status == MN_AGENT_RUNNING)
+				return 1;
+		return 0;
+	}
+	return (w->fired >> o->check) & 1;
+}
+
+int mn_is_final(const struct mn_prog *p, const struct mn_world *w)
+{
+	for (int i = 0; i < p->nagents; i++)
+		if (mn_enabled(p, w, i))
+			return 0;
+	return 1;
+}
+
+uint64_t mn_world_hash(const struct mn_prog *p, const struct mn_world *w)
+{
+	return mn_fix_key(XXH3_64bits(w, p->layout.size));
+}
+
+void finals_init(struct finals *f, const struct mn_prog *p, int bits)
+{
+	visited_init(&f->set, bits);
+	f->nobs = p->nobs;
+	f->pos = xcalloc(p->nobs, sizeof(*f->pos));
+	f->neg = xcalloc(p->nobs, sizeof(*f->neg));
+	f->pos_witness = xcalloc(p->nobs, sizeof(char *));
+	f->neg_witness = xcalloc(p->nobs, sizeof(char *));
+	pthread_mutex_init(&f->lock, NULL);
+}
+
+void finals_free(struct finals *f)
+{
+	for (size_t k = 0; k < f->nobs; k++) {
+		free(f->pos_witness[k]);
+		free(f->neg_witness[k]);
+	}
+	free(f->pos);
+	free(f->neg);
+	free(f->pos_witness);
+	free(f->neg_witness);
+	visited_free(&f->set);
+	pthread_mutex_destroy(&f->lock);
+}
+
+int finals_add(struct finals *f, const struct mn_prog *p, const struct mn_world *w,
+	       char *(*schedule)(void *), void *arg)
+{
+	int is_new;
+	uint32_t slot = visited_insert(&f->set, mn_world_hash(p, w), MN_NO_PARENT, 0, &is_new);
+	if (slot == UINT32_MAX)
+		return -1;
+	if (!is_new)
+		return 0;
+	pthread_mutex_lock(&f->lock);
+	char *sched = NULL;
+	for (size_t k = 0; k < f->nobs; k++) {
+		int holds = mn_obs_holds(p, w, k);
+		char **wit = holds ? &f->pos_witness[k] : &f->neg_witness[k];
+		if (holds)
+			f->pos[k]++;
+		else
+			f->neg[k]++;
+		if (!*wit) {
+			if (!sched)
+				sched = schedule(arg);
+			*wit = xstrdup(sched);
+		}
+	}
+	free(sched);
+	pthread_mutex_unlock(&f->lock);
+	return 1;
+}

@@ -1,0 +1,224 @@
+#include "por.h"
+
+#include "../lang/interp.h"
+#include "../util/xalloc.h"
+
+static void static_of(struct mn_prog *p, uint32_t pc, struct mn_fp *fp)
+{
+	const struct insn *in = &p->code[pc];
+	fp_clear(fp);
+	switch (in->op) {
+	case OP_LDS: fp_read(fp, (unsigned)in->a); break;
+	case OP_STS: fp_write(fp, (unsigned)in->a); break;
+	case OP_LDSX:
+	case OP_STSX:
+		for (int64_t k = 0; k < in->imm && k < MN_FP_BITS; k++) {
+			if (in->op == OP_LDSX)
+				fp_read(fp, (unsigned)(in->a + k));
+			else
+				fp_write(fp, (unsigned)(in->a + k));
+		}
+		break;
+	case OP_BUILTIN: {
+		const struct mn_builtin *b = &mn_builtins[in->a];
+		if (!(b->flags & MN_BI_STEP))
+			break;
+		if (!b->footprint) {
+			fp_all(fp);
+		} else if (in->pad) {
+			mn_val args[8];
+			for (int k = 0; k < in->b; k++)
+				args[k] = p->code[pc - (uint32_t)in->b + (uint32_t)k].imm;
+			b->footprint(p, args, fp);
+		} else {
+			b->footprint(p, NULL, fp);
+		}
+		break;
+	}
+	case OP_CALL: *fp = p->fns[in->a].summary; break;
+	default: break;
+	}
+}
+
+void mn_por_prepare(struct mn_prog *p)
+{
+	size_t n = p->ncode;
+	p->fp_static = xcalloc(n, sizeof(struct mn_fp));
+	p->fp_future = xcalloc(n, sizeof(struct mn_fp));
+
+	/* Function summaries depend on callees' summaries: iterate to a fixpoint. */
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (size_t f = 0; f < p->nfns; f++) {
+			struct mn_fp sum;
+			fp_clear(&sum);
+			for (uint32_t pc = p->fns[f].code_start; pc < p->fns[f].code_end; pc++) {
+				struct mn_fp one;
+				static_of(p, pc, &one);
+				fp_union(&sum, &one);
+			}
+			if (!fp_equal(&sum, &p->fns[f].summary)) {
+				p->fns[f].summary = sum;
+				changed = 1;
+			}
+		}
+	}
+	for (uint32_t pc = 0; pc < n; pc++)
+		static_of(p, pc, &p->fp_static[pc]);
+	/* Atomic blocks and awaits are one step touching their whole body. */
+	for (uint32_t pc = 0; pc < n; pc++) {
+		const struct insn *in = &p->code[pc];
+		if (in->op != OP_ATOMIC_BEGIN && in->op != OP_AWAIT)
+			continue;
+		for (uint32_t k = pc + 1; k < (uint32_t)in->a; k++)
+			fp_union(&p->fp_static[pc], &p->fp_static[k]);
+	}
+	/* future(pc) = static(pc) + future of every successor, to a fixpoint (loops). */
+	for (uint32_t pc = 0; pc < n; pc++)
+		p->fp_future[pc] = p->fp_static[pc];
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (uint32_t pc = (uint32_t)n; pc-- > 0;) {
+			const struct insn *in = &p->code[pc];
+			struct mn_fp f = p->fp_future[pc];
+			uint32_t succ[2];
+			int ns = 0;
+			switch (in->op) {
+			case OP_RET: case OP_RETV: case OP_HALT: case OP_NORETURN:
+			case OP_COND_END:
+				break;
+			case OP_JMP: succ[ns++] = (uint32_t)in->a; break;
+			case OP_JZ: case OP_ATOMIC_BEGIN: case OP_AWAIT:
+				succ[ns++] = pc + 1;
+				succ[ns++] = (uint32_t)in->a;
+				break;
+			default: succ[ns++] = pc + 1; break;
+			}
+			for (int k = 0; k < ns; k++)
+				if (succ[k] < n)
+					fp_union(&f, &p->fp_future[succ[k]]);
+			if (!fp_equal(&f, &p->fp_future[pc])) {
+				p->fp_future[pc] = f;
+				changed = 1;
+			}
+		}
+	}
+}
+
+void mn_next_fp(const struct mn_prog *p, const struct mn_world *w, int i, struct mn_fp *fp)
+{
+	const struct mn_layout *l = &p->layout;
+	const struct mn_agent *a = mn_agent_c(w, l, i);
+	uint32_t pc = mn_frames_c(a, l)[a->nframes - 1].pc;
+	const struct insn *in = &p->code[pc];
+	const mn_val *v = mn_vals_c(a, l);
+
+	switch (in->op) {
+	case OP_LDSX:
+	case OP_STSX: {
+		mn_val idx = v[a->sp - (in->op == OP_LDSX ? 1 : 2)];
+		if (idx >= 0 && idx < in->imm) {
+			fp_clear(fp);
+			if (in->op == OP_LDSX)
+				fp_read(fp, (unsigned)(in->a + idx));
+			else
+				fp_write(fp, (unsigned)(in->a + idx));
+			return;
+		}
+		break;
+	}
+	case OP_BUILTIN: {
+		const struct mn_builtin *b = &mn_builtins[in->a];
+		if ((b->flags & MN_BI_STEP) && b->footprint) {
+			fp_clear(fp);
+			b->footprint(p, &v[a->sp - in->b], fp);
+			return;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	*fp = p->fp_static[pc];
+}
+
+void mn_future_fp(const struct mn_prog *p, const struct mn_world *w, int i, struct mn_fp *fp)
+{
+	const struct mn_layout *l = &p->layout;
+	const struct mn_agent *a = mn_agent_c(w, l, i);
+	const struct mn_frame *fr = mn_frames_c(a, l);
+
+	fp_clear(fp);
+	if (a->status != MN_AGENT_RUNNING)
+		return;
+	/* Lower frames continue at their return addresses. */
+	for (int k = 0; k < a->nframes; k++)
+		fp_union(fp, &p->fp_future[fr[k].pc]);
+}
+
+/* Stubborn-set closure from a seed agent. For each agent in the set, every other agent whose
+ * future conflicts with its next step joins: for an enabled member so that nothing outside
+ * can interfere with its step; for a blocked member so that whoever could unblock it is in
+ * the set (and, being in it, cannot move before the set does). Returns the enabled members. */
+static int closure(int n, int seed, const int *enabled, const struct mn_fp *next,
+		   const struct mn_fp *future, int *out, int best)
+{
+	int in[64] = { 0 }, queue[64], head = 0, tail = 0, count = 0;
+
+	in[seed] = 1;
+	queue[tail++] = seed;
+	count = 1;
+	while (head < tail) {
+		int j = queue[head++];
+		for (int k = 0; k < n; k++) {
+			if (in[k] || !fp_conflict(&next[j], &future[k]))
+				continue;
+			in[k] = 1;
+			queue[tail++] = k;
+			if (enabled[k] && ++count >= best)
+				return best; /* no better than what we have */
+		}
+	}
+	int m = 0;
+	for (int k = 0; k < n; k++)
+		if (in[k] && enabled[k])
+			out[m++] = k;
+	return m;
+}
+
+int mn_ample(const struct mn_prog *p, const struct mn_world *w, int reduce, int *out)
+{
+	int n = p->nagents, en[64], nen = 0;
+	struct mn_fp next[64], future[64];
+
+	for (int i = 0; i < n; i++) {
+		en[i] = mn_enabled(p, w, i);
+		if (en[i])
+			out[nen++] = i;
+	}
+	if (!reduce || nen <= 1)
+		return nen;
+	for (int i = 0; i < n; i++) {
+		if (mn_agent_c(w, &p->layout, i)->status == MN_AGENT_RUNNING) {
+			mn_next_fp(p, w, i, &next[i]);
+			mn_future_fp(p, w, i, &future[i]);
+		} else {
+			fp_clear(&next[i]);
+			fp_clear(&future[i]);
+		}
+	}
+	/* Smallest closure over every enabled seed; ties go to the lowest seed, so the
+	 * choice depends on the state alone and counts do not depend on search order. */
+	int best = nen, cand[64];
+	for (int s = 0; s < n && best > 1; s++) {
+		if (!en[s])
+			continue;
+		int m = closure(n, s, en, next, future, cand, best);
+		if (m < best) {
+			best = m;
+			for (int k = 0; k < m; k++)
+				out[k] = cand[k];
+		}
+	}
+	return best;
+}

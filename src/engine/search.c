@@ -1,0 +1,328 @@
+/* Stateful search over the (reduced) state graph, on one or several workers. The set of
+ * states reached depends only on the states themselves (the persistent set of a state is a
+ * function of the state), so every count is the same whatever the number of workers. */
+#include "search.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lang/interp.h"
+#include "../util/xalloc.h"
+#include "por.h"
+
+double mn_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+struct entry {
+	uint32_t slot;
+	uint32_t depth;
+	int16_t last; /* agent of the step that led here, -1 at the start */
+	int16_t pre;  /* preemptions so far */
+	uint32_t pad;
+	/* world follows */
+};
+
+struct stack {
+	char *buf;
+	size_t n, cap; /* in entries */
+	size_t esize;
+};
+
+static struct entry *stack_at(struct stack *s, size_t i)
+{
+	return (struct entry *)(s->buf + i * s->esize);
+}
+
+static struct entry *stack_push(struct stack *s)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->buf = xrealloc(s->buf, s->cap * s->esize);
+	}
+	return stack_at(s, s->n++);
+}
+
+static struct mn_world *entry_world(struct entry *e)
+{
+	return (struct mn_world *)(e + 1);
+}
+
+struct search {
+	const struct mn_prog *p;
+	const struct mn_explore_opts *o;
+	int reduce;
+	int bounded_pre;
+	struct visited vis;
+	struct finals *fin;
+	size_t esize;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct stack pool;
+	int nworkers, idle, done;
+	int stop; /* atomic */
+	char reason[96];
+	uint64_t transitions, executions; /* atomic */
+	uint32_t max_depth;               /* atomic max */
+	double t0, last_progress;
+};
+
+struct worker {
+	struct search *s;
+	int id;
+	struct stack st;
+	uint64_t processed;
+};
+
+static void set_stop(struct search *s, const char *why)
+{
+	pthread_mutex_lock(&s->lock);
+	if (!s->stop) {
+		snprintf(s->reason, sizeof(s->reason), "%s", why);
+		__atomic_store_n(&s->stop, 1, __ATOMIC_RELEASE);
+	}
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Marks the run incomplete without stopping it (a bound cut one path). */
+static void set_cut(struct search *s, const char *why)
+{
+	pthread_mutex_lock(&s->lock);
+	if (!s->reason[0])
+		snprintf(s->reason, sizeof(s->reason), "%s", why);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static uint64_t state_key(const struct search *s, const struct mn_world *w, int last, int pre)
+{
+	uint64_t h = mn_world_hash(s->p, w);
+	if (s->bounded_pre)
+		h ^= (uint64_t)(last + 2) * 0x9e3779b97f4a7c15ull ^ (uint64_t)(pre + 1) * 0xc2b2ae3d27d4eb4full;
+	return mn_fix_key(h);
+}
+
+struct sched_arg {
+	struct visited *vis;
+	uint32_t slot;
+};
+
+static char *sched_of(void *arg)
+{
+	struct sched_arg *a = arg;
+	return visited_schedule(a->vis, a->slot);
+}
+
+static int get_work(struct worker *wk, struct entry *out)
+{
+	struct search *s = wk->s;
+	if (wk->st.n) {
+		memcpy(out, stack_at(&wk->st, --wk->st.n), s->esize);
+		return 1;
+	}
+	pthread_mutex_lock(&s->lock);
+	while (!s->pool.n && !s->done && !s->stop) {
+		if (s->idle + 1 == s->nworkers) {
+			s->done = 1;
+			pthread_cond_broadcast(&s->cond);
+			break;
+		}
+		s->idle++;
+		pthread_cond_wait(&s->cond, &s->lock);
+		s->idle--;
+	}
+	int got = 0;
+	if (s->pool.n && !s->stop) {
+		memcpy(out, stack_at(&s->pool, --s->pool.n), s->esize);
+		got = 1;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return got;
+}
+
+/* Gives the oldest half of the local stack to idle workers. */
+static void share(struct worker *wk)
+{
+	struct search *s = wk->s;
+	if (wk->st.n < 2 || !__atomic_load_n(&s->idle, __ATOMIC_RELAXED))
+		return;
+	size_t give = wk->st.n / 2;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < give; i++)
+		memcpy(stack_push(&s->pool), stack_at(&wk->st, i), s->esize);
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	memmove(wk->st.buf, wk->st.buf + give * s->esize, (wk->st.n - give) * s->esize);
+	wk->st.n -= give;
+}
+
+static void progress(struct search *s, uint32_t depth)
+{
+	double t = mn_now();
+	if (t - s->last_progress < 0.5)
+		return;
+	s->last_progress = t;
+	uint64_t n = __atomic_load_n(&s->vis.count, __ATOMIC_RELAXED);
+	fprintf(stderr, "\r%s: %llu states, %.0f states/s, depth %u, %.1fs   ", s->p->name,
+		(unsigned long long)n, (double)n / (t - s->t0), depth, t - s->t0);
+}
+
+static void expand(struct worker *wk, struct entry *e, struct mn_world *succ)
+{
+	struct search *s = wk->s;
+	const struct mn_prog *p = s->p;
+	struct mn_world *w = entry_world(e);
+	int agents[64];
+	int n = mn_ample(p, w, s->reduce, agents);
+
+	if (e->depth > __atomic_load_n(&s->max_depth, __ATOMIC_RELAXED))
+		__atomic_store_n(&s->max_depth, e->depth, __ATOMIC_RELAXED);
+	if (n == 0) {
+		struct sched_arg a = { &s->vis, e->slot };
+		if (finals_add(s->fin, p, w, sched_of, &a) < 0)
+			set_stop(s, "final-state table full");
+		return;
+	}
+	if (s->o->max_depth && e->depth >= s->o->max_depth) {
+		set_cut(s, "--max-depth reached");
+		return;
+	}
+	int last_enabled = e->last >= 0 && mn_enabled(p, w, e->last);
+	for (int k = 0; k < n; k++) {
+		int a = agents[k], pre = e->pre;
+		if (e->last >= 0 && a != e->last && last_enabled)
+			pre++;
+		if (s->bounded_pre && pre > s->o->max_preemptions) {
+			set_cut(s, "--max-preemptions reached");
+			continue;
+		}
+		memcpy(succ, w, p->layout.size);
+		mn_step(p, succ, a, NULL);
+		__atomic_fetch_add(&s->transitions, 1, __ATOMIC_RELAXED);
+		if (mn_is_final(p, succ))
+			__atomic_fetch_add(&s->executions, 1, __ATOMIC_RELAXED);
+		int is_new;
+		uint32_t slot = visited_insert(&s->vis, state_key(s, succ, a, pre), e->slot, a,
+					       &is_new);
+		if (slot == UINT32_MAX) {
+			set_stop(s, "state table full (raise --table-bits)");
+			return;
+		}
+		if (!is_new)
+			continue;
+		if (s->o->max_states && __atomic_load_n(&s->vis.count, __ATOMIC_RELAXED) >
+						s->o->max_states) {
+			set_stop(s, "--max-states reached");
+			return;
+		}
+		struct entry *ne = stack_push(&wk->st);
+		ne->slot = slot;
+		ne->depth = e->depth + 1;
+		ne->last = (int16_t)a;
+		ne->pre = (int16_t)pre;
+		memcpy(entry_world(ne), succ, p->layout.size);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	struct search *s = wk->s;
+	struct entry *e = xmalloc(s->esize);
+	struct mn_world *succ = xmalloc(s->p->layout.size);
+
+	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE) && get_work(wk, e)) {
+		expand(wk, e, succ);
+		if ((++wk->processed & 255) == 0) {
+			share(wk);
+			if ((wk->processed & 4095) == 0) {
+				if (s->o->timeout > 0 && mn_now() - s->t0 > s->o->timeout)
+					set_stop(s, "--timeout reached");
+				if (wk->id == 0 && s->o->progress)
+					progress(s, e->depth);
+			}
+		}
+	}
+	free(e);
+	free(succ);
+	free(wk->st.buf);
+	return NULL;
+}
+
+static int ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o, int reduce,
+			struct finals *fin, struct mn_result *r)
+{
+	struct search s;
+	memset(&s, 0, sizeof(s));
+	s.p = p;
+	s.o = o;
+	s.reduce = reduce;
+	s.bounded_pre = o->max_preemptions >= 0;
+	s.fin = fin;
+	s.esize = (sizeof(struct entry) + p->layout.size + 7) & ~(size_t)7;
+	s.pool.esize = s.esize;
+	s.t0 = s.last_progress = mn_now();
+	pthread_mutex_init(&s.lock, NULL);
+	pthread_cond_init(&s.cond, NULL);
+	visited_init(&s.vis, o->table_bits);
+
+	/* Depth and preemption bounds make the explored set depend on the order of search:
+	 * keep one worker so that bounded runs are repeatable. */
+	int bounded = o->max_depth || o->max_preemptions >= 0;
+	s.nworkers = bounded ? 1 : o->jobs > 0 ? o->jobs : ncpus();
+	if (s.nworkers > 64)
+		s.nworkers = 64;
+
+	struct worker *wk = xcalloc((size_t)s.nworkers, sizeof(*wk));
+	for (int i = 0; i < s.nworkers; i++) {
+		wk[i].s = &s;
+		wk[i].id = i;
+		wk[i].st.esize = s.esize;
+	}
+	int is_new;
+	struct entry *root = stack_push(&wk[0].st);
+	root->last = -1;
+	root->slot = visited_insert(&s.vis, state_key(&s, p->init, -1, 0), MN_NO_PARENT, 0,
+				    &is_new);
+	memcpy(entry_world(root), p->init, p->layout.size);
+	if (mn_is_final(p, p->init))
+		s.executions = 1;
+
+	if (s.nworkers == 1) {
+		worker_main(&wk[0]);
+	} else {
+		pthread_t *th = xcalloc((size_t)s.nworkers, sizeof(*th));
+		for (int i = 0; i < s.nworkers; i++)
+			pthread_create(&th[i], NULL, worker_main, &wk[i]);
+		for (int i = 0; i < s.nworkers; i++)
+			pthread_join(th[i], NULL);
+		free(th);
+	}
+	if (o->progress)
+		fputs("\r\033[K", stderr);
+	r->states = s.vis.count;
+	r->transitions = s.transitions;
+	r->executions = s.executions;
+	r->max_depth = s.max_depth;
+	if (s.reason[0]) {
+		r->incomplete = 1;
+		snprintf(r->incomplete_reason, sizeof(r->incomplete_reason), "%s", s.reason);
+	}
+	free(wk);
+	free(s.pool.buf);
+	visited_free(&s.vis);
+	pthread_mutex_destroy(&s.lock);
+	pthread_cond_destroy(&s.cond);
+}

@@ -1,0 +1,43 @@
+/* Built-ins: C functions callable from the language. A built-in that touches shared state is
+ * one step; it says what it touches (for reduction) and when it may run (for blocking). */
+#ifndef MN_BUILTIN_H
+#define MN_BUILTIN_H
+
+#include "mnsim/world.h"
+#include "ast.h"
+#include "footprint.h"
+
+struct mn_prog;
+
+struct mn_ctx {
+	const struct mn_prog *prog;
+	struct mn_world *w;
+	int agent;
+	char err[160]; /* set with a runtime error: the agent stops and `error` fires */
+};
+
+enum {
+	MN_BI_STEP = 1,   /* touches shared state: one step of its own */
+};
+
+struct mn_builtin {
+	const char *name;
+	int nargs;
+	enum type args[8];
+	enum type ret;
+	unsigned flags;
+	/* Returns 0, or -1 with ctx->err set. */
+	int (*exec)(struct mn_ctx *ctx, const mn_val *args, mn_val *ret);
+	/* NULL means always enabled. */
+	int (*enabled)(const struct mn_ctx *ctx, const mn_val *args);
+	/* args == NULL asks for everything the built-in may touch with any arguments. */
+	void (*footprint)(const struct mn_prog *prog, const mn_val *args, struct mn_fp *fp);
+	const char *doc;
+};
+
+extern const struct mn_builtin mn_builtins[];
+extern const int mn_nbuiltins;
+
+int mn_builtin_find(const char *name);
+
+#endif
