@@ -91,8 +91,8 @@ int mn_explore(const struct mn_prog *p, const struct mn_explore_opts *o, struct 
 		mn_search_random(p, &opts, &fin, r);
 	else if (opts.no_reduction)
 		mn_search_naive(p, &opts, &fin, r);
-	else
-		mn_search_stateful(p, &opts, 1, &fin, r);
+	else /* preemption bounding counts switches on real schedules: no reduction then */
+		mn_search_stateful(p, &opts, opts.max_preemptions < 0, &fin, r);
 	r->finals = fin.set.count;
 
 	r->nobs = p->nobs;
@@ -130,12 +130,15 @@ void mn_result_free(struct mn_result *r)
 
 int mn_result_status(const struct mn_result *r)
 {
-	int undecided = r->incomplete;
+	/* An incomplete run whose expectations are all decided by witnesses still holds;
+	 * one that expects nothing can only say that it is incomplete. */
+	int undecided = 0, expects = 0;
 	for (size_t k = 0; k < r->nobs; k++) {
+		expects += r->obs[k].expect >= 0;
 		if (r->obs[k].expect_status == 0)
 			return 1;
 		if (r->obs[k].expect_status < 0)
 			undecided = 1;
 	}
-	return undecided ? 3 : 0;
+	return undecided || (r->incomplete && !expects) ? 3 : 0;
 }

@@ -44,6 +44,7 @@ void mn_search_naive(const struct mn_prog *p, const struct mn_explore_opts *o,
 	uint64_t nodes = 1;
 
 	memcpy(worlds, p->init, ws);
+	memset(&lv[0], 0, sizeof(lv[0]));
 	lv[0].n = -1;
 	lv[0].last = -1;
 	lv[0].pre = 0;

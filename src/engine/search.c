@@ -293,6 +293,7 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	}
 	int is_new;
 	struct entry *root = stack_push(&wk[0].st);
+	memset(root, 0, sizeof(*root));
 	root->last = -1;
 	root->slot = visited_insert(&s.vis, state_key(&s, p->init, -1, 0), MN_NO_PARENT, 0,
 				    &is_new);

@@ -32,6 +32,7 @@ struct expr {
 	int64_t ival;
 	char *name;  /* EX_NAME, EX_INDEX, EX_CALL; agent name for EX_AGENTREG */
 	char *name2; /* register name for EX_AGENTREG */
+	struct loc loc2;
 	struct expr *a, *b;
 	struct expr **args;
 	int nargs;

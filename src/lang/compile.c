@@ -332,7 +332,7 @@ static enum type gen_expr(struct cg *cg, struct expr *e)
 			return TY_INT;
 		}
 		if (r < 0 || r >= MN_NREGS) {
-			err(cg, e->loc, "'%s' is not a register (r0 to r7)", e->name2, NULL);
+			err(cg, e->loc2, "'%s' is not a register (r0 to r7)", e->name2, NULL);
 			return TY_INT;
 		}
 		emit(cg, OP_LDAR, a, r, 0, e->loc, e->name2);
@@ -763,7 +763,7 @@ static int layout_shared(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
 		for (size_t j = 0; j < i; j++) {
 			if (!strcmp(ast->shared[j].name, s->name)) {
 				mn_diag_set(d, s->loc.file, s->loc.line, s->loc.col,
-					    "duplicate shared variable '%s'", s->name);
+					    "duplicate shared name '%s'", s->name);
 				return 0;
 			}
 		}

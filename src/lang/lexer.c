@@ -118,8 +118,9 @@ static int lex_number(struct lexer *lx, struct token *t)
 		else if (base == 16 && c >= 'a' && c <= 'f')
 			d = c - 'a' + 10;
 		else {
-			mn_diag_set(lx->diag, lx->file, lx->line, col_of(lx, p),
-				    "invalid digit '%c' in integer literal", *p);
+			mn_diag_set(lx->diag, lx->file, t->line, t->col,
+				    "invalid digit '%c' in %s literal", *p,
+				    base == 16 ? "hexadecimal" : "integer");
 			return 0;
 		}
 		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base ||

@@ -150,7 +150,7 @@ static struct expr *parse_primary(struct parser *p)
 			advance(p);
 			e = new_expr(p, EX_AGENTREG, loc, start);
 			e->name = name;
-			e->name2 = expect_ident(p, "register name", NULL);
+			e->name2 = expect_ident(p, "register name", &e->loc2);
 		} else if (p->tok.kind == T_LPAREN) {
 			struct expr *args[64];
 			int n = 0;
@@ -717,7 +717,7 @@ int parse_file(struct ast *ast, const char *file, const char *text, unsigned lon
 		case T_LITMUS:
 			if (seen_item || ast->name) {
 				mn_diag_set(diag, file, l.line, l.col,
-					    "'litmus' must be the first line of the scenario");
+					    "'litmus' must come before every other item");
 				break;
 			}
 			advance(&p);
