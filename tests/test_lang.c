@@ -125,7 +125,7 @@ static void test_short_circuit(void **state)
 	(void)state;
 	/* If the right operand ran, the index would be out of range and `error` fire. */
 	const char *s = "shared v[2], z;\n"
-			"P0 { r0 = z && v[5]; r1 = !z || v[9]; }\n"
+			"P0 { int i = 5; r0 = z && v[i]; r1 = !z || v[i + 4]; }\n"
 			"exists (P0:r0 == 0 && P0:r1 == 1);\n";
 	assert_int_equal(verdict(s, "error"), MN_NEVER);
 	assert_int_equal(verdict(s, "exists"), MN_ALWAYS);

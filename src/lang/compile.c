@@ -182,6 +182,22 @@ static int check_register(struct cg *cg, const struct expr *e, int *reg)
 
 static enum type gen_expr(struct cg *cg, struct expr *e);
 
+/* A constant index names one cell: it becomes a plain access, so that reduction knows
+ * exactly which element a step (and an agent's future) touches. */
+static int const_index(struct cg *cg, const struct shared_info *s, const struct expr *idx,
+		       int64_t *k)
+{
+	if (idx->kind != EX_INT)
+		return 0;
+	*k = idx->ival;
+	if (*k < 0 || *k >= s->len) {
+		char n[64];
+		snprintf(n, sizeof(n), "%lld", (long long)*k);
+		err(cg, idx->loc, "index %s out of range for '%s'", n, s->name);
+	}
+	return 1;
+}
+
 static enum type gen_int_expr(struct cg *cg, struct expr *e)
 {
 	enum type t = gen_expr(cg, e);
@@ -316,6 +332,12 @@ static enum type gen_expr(struct cg *cg, struct expr *e)
 		}
 		if (!s->len) {
 			err(cg, e->loc, "'%s' is not an array", e->name, NULL);
+			return TY_INT;
+		}
+		int64_t k;
+		if (const_index(cg, s, e->a, &k)) {
+			if (!FAILED(cg))
+				emit(cg, OP_LDS, (int32_t)(s->cell + (uint32_t)k), 0, 0, e->loc, s->name);
 			return TY_INT;
 		}
 		gen_int_expr(cg, e->a);
@@ -471,7 +493,15 @@ static void gen_assign(struct cg *cg, struct stmt *s)
 		}
 		kind = 3;
 		want = TY_INT;
-		gen_int_expr(cg, t->a);
+		int64_t k;
+		if (const_index(cg, sh, t->a, &k)) {
+			if (FAILED(cg))
+				return;
+			kind = 2;
+			idx = (int)k;
+		} else {
+			gen_int_expr(cg, t->a);
+		}
 	}
 	if (s->op != T_ASSIGN) {
 		if (want != TY_INT) {
@@ -481,7 +511,7 @@ static void gen_assign(struct cg *cg, struct stmt *s)
 		switch (kind) {
 		case 0: emit(cg, OP_LDL, idx, 0, 0, t->loc, t->name); break;
 		case 1: emit(cg, OP_LDR, idx, 0, 0, t->loc, t->name); break;
-		case 2: emit(cg, OP_LDS, (int32_t)sh->cell, 0, 0, t->loc, sh->name); break;
+		case 2: emit(cg, OP_LDS, (int32_t)sh->cell + idx, 0, 0, t->loc, sh->name); break;
 		default:
 			gen_int_expr(cg, t->a);
 			emit(cg, OP_LDSX, (int32_t)sh->cell, 0, sh->len, t->loc, sh->name);
@@ -500,7 +530,7 @@ static void gen_assign(struct cg *cg, struct stmt *s)
 	switch (kind) {
 	case 0: emit(cg, OP_STL, idx, 0, 0, t->loc, t->name); break;
 	case 1: emit(cg, OP_STR, idx, 0, 0, t->loc, t->name); break;
-	case 2: emit(cg, OP_STS, (int32_t)sh->cell, 0, 0, t->loc, sh->name); break;
+	case 2: emit(cg, OP_STS, (int32_t)sh->cell + idx, 0, 0, t->loc, sh->name); break;
 	default: emit(cg, OP_STSX, (int32_t)sh->cell, 0, sh->len, t->loc, sh->name); break;
 	}
 }

@@ -223,9 +223,14 @@ static void note_step(struct run *r, uint32_t pc, const mn_val *args, mn_val ret
 	switch (in->op) {
 	case OP_LDS:
 	case OP_STS:
+		name = shared_name(r->p, (uint32_t)in->a, &idx);
 		describe_val(r->p, TY_INT, args[0], tmp, sizeof(tmp));
-		snprintf(body, sizeof(body), "%s %s = %s", in->op == OP_LDS ? "read" : "write",
-			 dg->name, tmp);
+		if (idx >= 0)
+			snprintf(body, sizeof(body), "%s %s[%d] = %s",
+				 in->op == OP_LDS ? "read" : "write", name, idx, tmp);
+		else
+			snprintf(body, sizeof(body), "%s %s = %s",
+				 in->op == OP_LDS ? "read" : "write", name, tmp);
 		break;
 	case OP_LDSX:
 	case OP_STSX:

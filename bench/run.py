@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Benchmarks for `make bench`. Each figure ends as a line `bench: NAME VALUE UNIT`."""
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+MNSIM = sys.argv[1] if len(sys.argv) > 1 else "build/mnsim"
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+figures = []
+
+
+def fig(name, value, unit):
+    figures.append((name, value, unit))
+
+
+def run(path, *opts):
+    """Runs mnsim on one file; returns (test json, wall seconds)."""
+    t0 = time.perf_counter()
+    out = subprocess.run([MNSIM, "--json", "--no-min-cex", *opts, path],
+                         capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if out.returncode not in (0, 1, 3):
+        sys.exit(f"bench: mnsim failed on {path}: {out.stderr}")
+    return json.loads(out.stdout)["tests"][0], wall
+
+
+def gen(n, k, mode, tmp):
+    path = os.path.join(tmp, f"{mode}_{n}x{k}.mnl")
+    with open(path, "w") as f:
+        subprocess.run(["sh", os.path.join(HERE, "gen_scalable.sh"), str(n), str(k), mode],
+                       stdout=f, check=True)
+    return path
+
+
+def main():
+    print(f"mnsim benchmarks, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores")
+    print()
+    print("classic tests (one worker): reduced vs naive enumeration")
+    print(f"{'test':18} {'states':>8} {'naive':>9} {'ratio':>7} {'execs':>6} {'naive':>7}")
+    ratios = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "scenarios/classic/*.mnl"))):
+        red, _ = run(path, "--jobs", "1")
+        nai, _ = run(path, "--no-reduction")
+        ratio = nai["states"] / max(red["states"], 1)
+        ratios.append(ratio)
+        print(f"{red['test']:18} {red['states']:8} {nai['states']:9} {ratio:7.1f} "
+              f"{red['executions']:6} {nai['executions']:7}")
+    geo = 1.0
+    for r in ratios:
+        geo *= r
+    geo **= 1 / len(ratios)
+    fig("classic-reduction-ratio", f"{geo:.2f}", "x")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        print()
+        print("scalable tests: N agents x K increments")
+        print(f"{'test':20} {'states':>9} {'naive':>10} {'ratio':>8} {'seconds':>8} {'states/s':>10}")
+        # The naive engine enumerates (N(2K+1))! / ((2K+1)!)^N paths: only the small ones.
+        for n, k, mode in [(2, 2, "disjoint"), (3, 2, "disjoint"), (4, 3, "disjoint"),
+                           (8, 4, "disjoint"), (2, 2, "shared"), (3, 2, "shared"),
+                           (3, 3, "shared"), (4, 2, "shared")]:
+            path = gen(n, k, mode, tmp)
+            red, wall = run(path, "--jobs", "1")
+            naive = "-"
+            ratio = "-"
+            if n * (2 * k + 1) <= 15:
+                nai, _ = run(path, "--no-reduction")
+                naive = nai["states"]
+                ratio = f"{nai['states'] / max(red['states'], 1):.1f}"
+            rate = red["states"] / max(red["seconds"], 1e-9)
+            print(f"{red['test']:20} {red['states']:9} {naive!s:>10} {ratio:>8} "
+                  f"{red['seconds']:8.3f} {rate:10.0f}")
+            if ratio != "-":
+                fig(f"reduction-ratio-{mode}-{n}x{k}", ratio, "x")
+
+        # Throughput on a test big enough to measure, one worker and two.
+        big = gen(4, 3, "shared", tmp)
+        r1, _ = run(big, "--jobs", "1")
+        r2, _ = run(big, "--jobs", "2")
+        assert (r1["states"], r1["transitions"]) == (r2["states"], r2["transitions"]), \
+            "counts differ between --jobs 1 and --jobs 2"
+        print()
+        print(f"throughput on {r1['test']}: {r1['states']} states, "
+              f"{r1['transitions']} transitions, {r1['executions']} executions")
+        print(f"  1 worker  {r1['seconds']:.3f} s;  2 workers  {r2['seconds']:.3f} s")
+        fig("states-per-s", f"{r1['states'] / r1['seconds']:.0f}", "states/s")
+        fig("transitions-per-s", f"{r1['transitions'] / r1['seconds']:.0f}", "transitions/s")
+        fig("executions-per-s", f"{r1['executions'] / r1['seconds']:.0f}", "executions/s")
+        fig("speedup-2-jobs", f"{r1['seconds'] / r2['seconds']:.2f}", "x")
+
+    print()
+    for name, value, unit in figures:
+        print(f"bench: {name} {value} {unit}")
+
+
+main()
