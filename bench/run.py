@@ -78,6 +78,29 @@ def main():
             if ratio != "-":
                 fig(f"reduction-ratio-{mode}-{n}x{k}", ratio, "x")
 
+        # The stateful search's reductions side by side (one worker each).
+        print()
+        print("reductions of the stateful search (one worker): states / transitions / seconds")
+        cases = sorted(glob.glob(os.path.join(ROOT, "scenarios/classic/*.mnl")))
+        cases += [gen(4, 3, "disjoint", tmp), gen(3, 3, "locked", tmp), gen(4, 3, "shared", tmp)]
+        print(f"{'mode':12} {'classic states':>15} {'classic trans':>14} "
+              f"{'scalable states':>16} {'scalable trans':>15} {'seconds':>8}")
+        for mode in ["persistent", "sleep", "both", "none"]:
+            cs = ct = ss = st = 0
+            secs = 0.0
+            for path in cases:
+                t, _ = run(path, "--jobs", "1", "--reduction", mode)
+                if "/classic/" in path:
+                    cs += t["states"]
+                    ct += t["transitions"]
+                else:
+                    ss += t["states"]
+                    st += t["transitions"]
+                secs += t["seconds"]
+            print(f"{mode:12} {cs:15} {ct:14} {ss:16} {st:15} {secs:8.3f}")
+            fig(f"reduction-{mode}-seconds", f"{secs:.3f}", "s")
+            fig(f"reduction-{mode}-states", ss + cs, "states")
+
         # Throughput on a test big enough to measure, one worker and two.
         big = gen(4, 3, "shared", tmp)
         r1, _ = run(big, "--jobs", "1")

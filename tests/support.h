@@ -60,16 +60,23 @@ static inline size_t obs_index(const struct mn_prog *p, const char *name)
 	return 0;
 }
 
-static inline void explore_with(const struct mn_prog *p, int no_reduction, int jobs,
-				struct mn_result *r)
+static inline void explore_mode(const struct mn_prog *p, int no_reduction, int reduction,
+				int jobs, struct mn_result *r)
 {
 	struct mn_explore_opts o;
 	mn_explore_defaults(&o);
 	o.no_reduction = no_reduction;
+	o.reduction = reduction;
 	o.jobs = jobs;
 	o.collect_finals = 1;
 	o.table_bits = 18;
 	mn_explore(p, &o, r);
+}
+
+static inline void explore_with(const struct mn_prog *p, int no_reduction, int jobs,
+				struct mn_result *r)
+{
+	explore_mode(p, no_reduction, MN_RED_PERSISTENT, jobs, r);
 }
 
 /* Verdict of observation `name` after exhaustive default exploration. */

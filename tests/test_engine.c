@@ -49,17 +49,17 @@ static const char *const extra[] = {
 	"P2 { r0 = z; x = 2; }\nexists (z == 2);",
 };
 
-static void compare_engines(const struct mn_prog *p, const char *what)
+static void compare_engines(const struct mn_prog *p, int mode, const char *what)
 {
 	struct mn_result red, naive;
-	explore_with(p, 0, 1, &red);
+	explore_mode(p, 0, mode, 1, &red);
 	explore_with(p, 1, 1, &naive);
 	assert_false(red.incomplete);
 	assert_false(naive.incomplete);
 	for (size_t k = 0; k < p->nobs; k++) {
 		if (red.obs[k].pos != naive.obs[k].pos || red.obs[k].neg != naive.obs[k].neg)
-			fail_msg("%s: %s differs: reduced %llu/%llu naive %llu/%llu", what,
-				 p->obs[k].name, (unsigned long long)red.obs[k].pos,
+			fail_msg("%s (mode %d): %s differs: reduced %llu/%llu naive %llu/%llu", what,
+				 mode, p->obs[k].name, (unsigned long long)red.obs[k].pos,
 				 (unsigned long long)red.obs[k].neg,
 				 (unsigned long long)naive.obs[k].pos,
 				 (unsigned long long)naive.obs[k].neg);
@@ -67,7 +67,7 @@ static void compare_engines(const struct mn_prog *p, const char *what)
 	}
 	if (red.nfinal_hashes != naive.nfinal_hashes ||
 	    memcmp(red.final_hashes, naive.final_hashes, red.nfinal_hashes * sizeof(uint64_t)))
-		fail_msg("%s: final states differ (%zu reduced, %zu naive)", what,
+		fail_msg("%s (mode %d): final states differ (%zu reduced, %zu naive)", what, mode,
 			 red.nfinal_hashes, naive.nfinal_hashes);
 	/* Reduction must not explore more than the naive tree. */
 	assert_true(red.states <= naive.states);
@@ -80,15 +80,18 @@ static void test_reduction_matches_naive(void **state)
 	(void)state;
 	struct files fs;
 	classic_files(&fs);
-	for (int i = 0; i < fs.n; i++) {
-		struct mn_prog *p = must_load_file(fs.path[i]);
-		compare_engines(p, fs.path[i]);
-		mn_prog_free(p);
-	}
-	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
-		struct mn_prog *p = must_load(extra[i]);
-		compare_engines(p, extra[i]);
-		mn_prog_free(p);
+	/* Every reduction of the stateful search against the naive engine. */
+	for (int mode = MN_RED_PERSISTENT; mode <= MN_RED_NONE; mode++) {
+		for (int i = 0; i < fs.n; i++) {
+			struct mn_prog *p = must_load_file(fs.path[i]);
+			compare_engines(p, mode, fs.path[i]);
+			mn_prog_free(p);
+		}
+		for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+			struct mn_prog *p = must_load(extra[i]);
+			compare_engines(p, mode, extra[i]);
+			mn_prog_free(p);
+		}
 	}
 }
 

@@ -9,8 +9,19 @@ struct mn_prog;
 
 enum mn_verdict { MN_NEVER, MN_SOMETIMES, MN_ALWAYS, MN_UNDECIDED };
 
+/* Reduction of the stateful search. Persistent sets are chosen from the state alone, so
+ * counts do not depend on the workers; sleep sets depend on the order of search, so modes
+ * that use them run on one worker. */
+enum mn_reduction {
+	MN_RED_PERSISTENT, /* default */
+	MN_RED_SLEEP,
+	MN_RED_BOTH,
+	MN_RED_NONE,
+};
+
 struct mn_explore_opts {
 	int no_reduction;      /* naive enumeration of every interleaving (one core) */
+	int reduction;         /* enum mn_reduction, for the stateful search */
 	int jobs;              /* worker threads; 0 means every core */
 	uint64_t max_states;   /* 0: bounded only by the state table */
 	uint32_t max_depth;    /* 0: none */

@@ -32,6 +32,8 @@ static const char usage[] =
 	"With no FILE, runs the bundled catalogue (scenarios/).\n"
 	"\n"
 	"  --no-reduction        naive enumeration of every interleaving (one core)\n"
+	"  --reduction MODE      persistent (default), sleep, both or none: the stateful\n"
+	"                        search's reduction; sleep and both run on one core\n"
 	"  --jobs N              worker threads (default: every core); counts do not change\n"
 	"  --max-preemptions N   explore only schedules with at most N preemptions\n"
 	"  --max-depth N         cut executions longer than N steps\n"
@@ -192,6 +194,18 @@ int main(int argc, char **argv)
 			o.no_min_cex = 1;
 		} else if (!strcmp(a, "--progress")) {
 			progress = 1;
+		} else if (!strcmp(a, "--reduction")) {
+			static const char *const modes[] = { "persistent", "sleep", "both", "none" };
+			int m = -1;
+			for (int k = 0; k < 4 && next; k++)
+				if (!strcmp(next, modes[k]))
+					m = k;
+			if (m < 0) {
+				fprintf(stderr, "mnsim: --reduction: expected persistent, sleep, both or none\n");
+				return 2;
+			}
+			o.reduction = m;
+			i++;
 		} else if (!strcmp(a, "--replay") || !strcmp(a, "--kernel") || !strcmp(a, "--lib")) {
 			if (!next) {
 				fprintf(stderr, "mnsim: %s needs an argument\n", a);

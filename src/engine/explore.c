@@ -92,7 +92,8 @@ int mn_explore(const struct mn_prog *p, const struct mn_explore_opts *o, struct 
 	else if (opts.no_reduction)
 		mn_search_naive(p, &opts, &fin, r);
 	else /* preemption bounding counts switches on real schedules: no reduction then */
-		mn_search_stateful(p, &opts, opts.max_preemptions < 0, &fin, r);
+		mn_search_stateful(p, &opts,
+				   opts.max_preemptions < 0 ? opts.reduction : MN_RED_NONE, &fin, r);
 	r->finals = fin.set.count;
 
 	r->nobs = p->nobs;

@@ -26,6 +26,8 @@ struct entry {
 	int16_t last; /* agent of the step that led here, -1 at the start */
 	int16_t pre;  /* preemptions so far */
 	uint32_t pad;
+	uint64_t sleep; /* sleep set: agents whose step here is covered elsewhere */
+	uint64_t only;  /* agents still to explore (a revisit explores the woken ones) */
 	/* world follows */
 };
 
@@ -57,9 +59,10 @@ static struct mn_world *entry_world(struct entry *e)
 struct search {
 	const struct mn_prog *p;
 	const struct mn_explore_opts *o;
-	int reduce;
+	int use_ample, use_sleep;
 	int bounded_pre;
 	struct visited vis;
+	uint64_t *sleep_of; /* per visited slot, the sleep set it was explored with */
 	struct finals *fin;
 	size_t esize;
 	pthread_mutex_t lock;
@@ -173,13 +176,42 @@ static void progress(struct search *s, uint32_t depth)
 		(unsigned long long)n, (double)n / (t - s->t0), depth, t - s->t0);
 }
 
+static void push(struct worker *wk, uint32_t slot, const struct entry *from, int a, int pre,
+		 uint64_t sleep, uint64_t only, const struct mn_world *succ)
+{
+	struct entry *ne = stack_push(&wk->st);
+	ne->slot = slot;
+	ne->depth = from->depth + 1;
+	ne->last = (int16_t)a;
+	ne->pre = (int16_t)pre;
+	ne->pad = 0;
+	ne->sleep = sleep;
+	ne->only = only;
+	memcpy(entry_world(ne), succ, wk->s->p->layout.size);
+}
+
+/* Sleep sets on a revisit (Godefroid): a state explored with sleep set Z_old and reached
+ * again with Z_new must still explore what Z_old put to sleep and Z_new does not. */
+static void revisit(struct worker *wk, uint32_t slot, const struct entry *e, int a, int pre,
+		    uint64_t z_new, const struct mn_world *succ)
+{
+	struct search *s = wk->s;
+	uint64_t z_old = s->sleep_of[slot];
+	if (!(z_old & ~z_new))
+		return;
+	s->sleep_of[slot] = z_old & z_new;
+	push(wk, slot, e, a, pre, z_new, z_old & ~z_new, succ);
+}
+
 static void expand(struct worker *wk, struct entry *e, struct mn_world *succ)
 {
 	struct search *s = wk->s;
 	const struct mn_prog *p = s->p;
 	struct mn_world *w = entry_world(e);
 	int agents[64];
-	int n = mn_ample(p, w, s->reduce, agents);
+	int n = mn_ample(p, w, s->use_ample, agents);
+	struct mn_fp next[64];
+	uint64_t done = 0;
 
 	if (e->depth > __atomic_load_n(&s->max_depth, __ATOMIC_RELAXED))
 		__atomic_store_n(&s->max_depth, e->depth, __ATOMIC_RELAXED);
@@ -194,8 +226,23 @@ static void expand(struct worker *wk, struct entry *e, struct mn_world *succ)
 		return;
 	}
 	int last_enabled = e->last >= 0 && mn_enabled(p, w, e->last);
+	if (s->use_sleep)
+		for (int k = 0; k < p->nagents; k++)
+			if (mn_agent_c(w, &p->layout, k)->status == MN_AGENT_RUNNING)
+				mn_next_fp(p, w, k, &next[k]);
 	for (int k = 0; k < n; k++) {
 		int a = agents[k], pre = e->pre;
+		uint64_t bit = 1ull << a, child_sleep = 0;
+		if (s->use_sleep) {
+			if ((e->sleep & bit) || !(e->only & bit))
+				continue;
+			/* What slept here, or was explored before a, and commutes with a. */
+			uint64_t cand = e->sleep | done;
+			for (int b = 0; b < p->nagents; b++)
+				if ((cand >> b & 1) && !fp_conflict(&next[b], &next[a]))
+					child_sleep |= 1ull << b;
+			done |= bit;
+		}
 		if (e->last >= 0 && a != e->last && last_enabled)
 			pre++;
 		if (s->bounded_pre && pre > s->o->max_preemptions) {
@@ -214,19 +261,19 @@ static void expand(struct worker *wk, struct entry *e, struct mn_world *succ)
 			set_stop(s, "state table full (raise --table-bits)");
 			return;
 		}
-		if (!is_new)
+		if (!is_new) {
+			if (s->use_sleep)
+				revisit(wk, slot, e, a, pre, child_sleep, succ);
 			continue;
+		}
 		if (s->o->max_states && __atomic_load_n(&s->vis.count, __ATOMIC_RELAXED) >
 						s->o->max_states) {
 			set_stop(s, "--max-states reached");
 			return;
 		}
-		struct entry *ne = stack_push(&wk->st);
-		ne->slot = slot;
-		ne->depth = e->depth + 1;
-		ne->last = (int16_t)a;
-		ne->pre = (int16_t)pre;
-		memcpy(entry_world(ne), succ, p->layout.size);
+		if (s->use_sleep)
+			s->sleep_of[slot] = child_sleep;
+		push(wk, slot, e, a, pre, child_sleep, ~0ull, succ);
 	}
 }
 
@@ -261,14 +308,15 @@ static int ncpus(void)
 	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
-void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o, int reduce,
-			struct finals *fin, struct mn_result *r)
+void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o,
+			int reduction, struct finals *fin, struct mn_result *r)
 {
 	struct search s;
 	memset(&s, 0, sizeof(s));
 	s.p = p;
 	s.o = o;
-	s.reduce = reduce;
+	s.use_ample = reduction == MN_RED_PERSISTENT || reduction == MN_RED_BOTH;
+	s.use_sleep = reduction == MN_RED_SLEEP || reduction == MN_RED_BOTH;
 	s.bounded_pre = o->max_preemptions >= 0;
 	s.fin = fin;
 	s.esize = (sizeof(struct entry) + p->layout.size + 7) & ~(size_t)7;
@@ -277,10 +325,12 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	pthread_mutex_init(&s.lock, NULL);
 	pthread_cond_init(&s.cond, NULL);
 	visited_init(&s.vis, o->table_bits);
+	if (s.use_sleep)
+		s.sleep_of = xcalloc((size_t)1 << o->table_bits, sizeof(uint64_t));
 
-	/* Depth and preemption bounds make the explored set depend on the order of search:
-	 * keep one worker so that bounded runs are repeatable. */
-	int bounded = o->max_depth || o->max_preemptions >= 0;
+	/* Depth and preemption bounds, and sleep sets, make the explored set depend on the
+	 * order of search: keep one worker so that such runs are repeatable. */
+	int bounded = o->max_depth || o->max_preemptions >= 0 || s.use_sleep;
 	s.nworkers = bounded ? 1 : o->jobs > 0 ? o->jobs : ncpus();
 	if (s.nworkers > 64)
 		s.nworkers = 64;
@@ -295,6 +345,7 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	struct entry *root = stack_push(&wk[0].st);
 	memset(root, 0, sizeof(*root));
 	root->last = -1;
+	root->only = ~0ull;
 	root->slot = visited_insert(&s.vis, state_key(&s, p->init, -1, 0), MN_NO_PARENT, 0,
 				    &is_new);
 	memcpy(entry_world(root), p->init, p->layout.size);
@@ -322,6 +373,7 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 		snprintf(r->incomplete_reason, sizeof(r->incomplete_reason), "%s", s.reason);
 	}
 	free(wk);
+	free(s.sleep_of);
 	free(s.pool.buf);
 	visited_free(&s.vis);
 	pthread_mutex_destroy(&s.lock);

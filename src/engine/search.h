@@ -5,11 +5,10 @@
 
 #include "observe.h"
 
-/* Stateful depth-first search with a visited set, persistent-set reduction unless
- * o->no_reduction... (the naive engine below is the stateless cross-check), and o->jobs
- * workers sharing the visited set. */
-void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o, int reduce,
-			struct finals *fin, struct mn_result *r);
+/* Stateful depth-first search with a visited set, the reduction of `reduction` (enum
+ * mn_reduction) and o->jobs workers sharing the visited set. */
+void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o,
+			int reduction, struct finals *fin, struct mn_result *r);
 /* Stateless enumeration of every interleaving, one core; a state already on the current
  * path ends the path (it is a cycle). */
 void mn_search_naive(const struct mn_prog *p, const struct mn_explore_opts *o,
