@@ -13,6 +13,7 @@ struct mn_trace_step {
 	char text[240];
 	char err[160];
 	uint32_t fired; /* checks that fired in this step */
+	char trace[480]; /* notifier callbacks recorded by this step, one per line */
 };
 
 struct mn_trace {

@@ -14,7 +14,7 @@ typedef int64_t mn_val;
 #define MN_HANDLE(kind, idx) (((mn_val)(kind) << 32) | (mn_val)(uint32_t)(idx))
 #define MN_HANDLE_KIND(h) ((int)((uint64_t)(h) >> 32))
 #define MN_HANDLE_IDX(h) ((int)(uint32_t)(h))
-enum mn_handle_kind { MN_HK_NONE, MN_HK_MUTEX };
+enum mn_handle_kind { MN_HK_NONE, MN_HK_MUTEX, MN_HK_FRAME, MN_HK_SUB, MN_HK_INTERVAL, MN_HK_DEV };
 
 enum mn_agent_status {
 	MN_AGENT_RUNNING, /* poised before its next step */
@@ -46,6 +46,7 @@ struct mn_world {
 /* Where each part of the world lives; fixed per scenario. */
 struct mn_layout {
 	uint32_t size;
+	uint32_t kernel_off; /* struct mn_kstate, or 0 when the scenario has no kernel */
 	uint32_t shared_off, nshared;
 	uint32_t agent_off, agent_size, nagents;
 	uint32_t frames_off, vals_off; /* within an agent */

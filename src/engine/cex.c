@@ -78,7 +78,7 @@ char *mn_min_cex(const struct mn_prog *p, size_t k, int want, uint64_t limit, in
 		 int *steps)
 {
 	const struct observation *o = &p->obs[k];
-	int mid_run = want && o->kind == OBS_CHECK && o->check != MN_CHECK_DEADLOCK;
+	int mid_run = want && o->kind == OBS_CHECK && !mn_checks[o->check].final;
 	size_t ws = p->layout.size;
 	struct heap h = { 0 };
 	struct node *nodes = NULL;

@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include "../check/checks.h"
+#include "../kernel/kinit.h"
 #include "../lang/interp.h"
 #include "../util/xalloc.h"
 
@@ -14,6 +15,8 @@ int mn_obs_holds(const struct mn_prog *p, const struct mn_world *w, size_t k)
 		mn_val v;
 		return mn_eval_cond(p, w, o->cond_pc, &v) == 0 && v != 0;
 	}
+	if (o->check == MN_CHECK_LOST_WRITE)
+		return mn_kernel_lost_write(p, w);
 	if (o->check == MN_CHECK_DEADLOCK) {
 		for (int i = 0; i < p->nagents; i++)
 			if (mn_agent_c(w, &p->layout, i)->status == MN_AGENT_RUNNING)

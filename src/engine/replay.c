@@ -78,6 +78,7 @@ int mn_replay(const struct mn_prog *p, const char *schedule, struct mn_trace *t)
 		memcpy(st->text, note.text, sizeof(st->text));
 		memcpy(st->err, note.err, sizeof(st->err));
 		st->fired = note.fired;
+		memcpy(st->trace, note.trace, sizeof(st->trace));
 		last = a;
 	}
 	free(seq);

@@ -89,6 +89,29 @@ struct shared_decl {
 	int ninit;
 };
 
+/* mm NAME { map ADDR [LEN] KIND PROT [populate]; ... } */
+struct map_decl {
+	uint32_t start, len;
+	char *kind, *prot;
+	int populate;
+	struct loc loc, kind_loc, prot_loc;
+};
+
+struct mm_decl {
+	char *name;
+	struct loc loc;
+	char *fork_of; /* `fork PARENT NAME`: a copy of PARENT made by fork() */
+	struct loc parent_loc;
+	struct map_decl map[8];
+	int nmap;
+};
+
+/* device NAME = TYPE(MM); */
+struct dev_decl {
+	char *name, *type, *mm;
+	struct loc loc, type_loc, mm_loc;
+};
+
 struct agent_decl {
 	char *name;
 	struct loc loc;
@@ -134,6 +157,10 @@ struct ast {
 	size_t nshared, cshared;
 	struct agent_decl *agents;
 	size_t nagents, cagents;
+	struct mm_decl *mms;
+	size_t nmms, cmms;
+	struct dev_decl *devs;
+	size_t ndevs, cdevs;
 	struct edit *edits;
 	size_t nedits, cedits;
 	struct cond_decl *conds;

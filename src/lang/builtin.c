@@ -2,11 +2,73 @@
 
 #include <string.h>
 
+#include "../kernel/kbuiltin.h"
+#include "../kernel/kstate.h"
+#include "../machine/devtypes.h"
 #include "builtins_sync.h"
 
 const struct mn_builtin mn_builtins[] = {
 	MN_BUILTINS_SYNC
+	MN_BUILTINS_KERNEL
 };
+
+/* Names the library and scenarios use for the kernel's constants. The values are the
+ * model's own encoding, not the kernel's numbers, except where noted. */
+const struct mn_constant mn_constants[] = {
+	{ "PAGE_SIZE", MN_PAGE_SIZE },
+	{ "PMD_SIZE", 1 << MN_PUD_SHIFT >> MN_PT_BITS },
+	{ "PUD_SIZE", 1 << MN_PUD_SHIFT },
+	{ "EAGAIN", 11 }, /* the kernel's value */
+	{ "MMU_NOTIFY_UNMAP", MN_EV_UNMAP },
+	{ "MMU_NOTIFY_CLEAR", MN_EV_CLEAR },
+	{ "MMU_NOTIFY_PROTECTION_VMA", MN_EV_PROTECTION_VMA },
+	{ "MMU_NOTIFY_PROTECTION_PAGE", MN_EV_PROTECTION_PAGE },
+	{ "MMU_NOTIFY_SOFT_DIRTY", MN_EV_SOFT_DIRTY },
+	{ "MMU_NOTIFY_RELEASE", MN_EV_RELEASE },
+	{ "MMU_NOTIFY_MIGRATE", MN_EV_MIGRATE },
+	{ "MMU_NOTIFY_EXCLUSIVE", MN_EV_EXCLUSIVE },
+	{ "MN_OP_RELEASE", MN_OP_RELEASE },
+	{ "MN_OP_CLEAR_FLUSH_YOUNG", MN_OP_CLEAR_FLUSH_YOUNG },
+	{ "MN_OP_CLEAR_YOUNG", MN_OP_CLEAR_YOUNG },
+	{ "MN_OP_TEST_YOUNG", MN_OP_TEST_YOUNG },
+	{ "MN_OP_CHANGE_PTE", MN_OP_CHANGE_PTE },
+	{ "MN_OP_INVALIDATE_RANGE_START", MN_OP_INVALIDATE_RANGE_START },
+	{ "MN_OP_INVALIDATE_RANGE_END", MN_OP_INVALIDATE_RANGE_END },
+	{ "MN_OP_INVALIDATE_RANGE", MN_OP_INVALIDATE_RANGE },
+	{ "CB_RELEASE", 0 },
+	{ "CB_CLEAR_FLUSH_YOUNG", 1 },
+	{ "CB_CLEAR_YOUNG", 2 },
+	{ "CB_TEST_YOUNG", 3 },
+	{ "CB_CHANGE_PTE", 4 },
+	{ "CB_INVALIDATE_RANGE_START", 5 },
+	{ "CB_INVALIDATE_RANGE_END", 6 },
+	{ "CB_INVALIDATE_RANGE", 7 },
+	{ "CB_INTERVAL_INVALIDATE", 8 },
+	{ "VM_READ", MN_VM_READ },
+	{ "VM_WRITE", MN_VM_WRITE },
+	{ "VM_SHARED", MN_VM_SHARED },
+	{ "VM_ANON", MN_VM_ANON },
+	{ "VM_HUGETLB", MN_VM_HUGETLB },
+	{ "VM_PFNMAP", MN_VM_PFNMAP },
+	{ "DEV_IOMMU_SVA", MN_DEV_IOMMU_SVA },
+	{ "DEV_KVM", MN_DEV_KVM },
+	{ "DEV_HMM_MIRROR", MN_DEV_HMM_MIRROR },
+	{ "DEV_ODP", MN_DEV_ODP },
+	{ "DEV_GRU", MN_DEV_GRU },
+	{ "DEV_PINNED", MN_DEV_PINNED },
+	{ NULL, 0 },
+};
+
+int mn_constant_find(const char *name, mn_val *value)
+{
+	for (int i = 0; mn_constants[i].name; i++) {
+		if (!strcmp(mn_constants[i].name, name)) {
+			*value = mn_constants[i].value;
+			return 1;
+		}
+	}
+	return 0;
+}
 
 const int mn_nbuiltins = (int)(sizeof(mn_builtins) / sizeof(mn_builtins[0]));
 

@@ -14,7 +14,18 @@ struct mn_ctx {
 	struct mn_world *w;
 	int agent;
 	char err[160]; /* set with a runtime error: the agent stops and `error` fires */
+	uint32_t fired; /* checks the step fired */
+	char trace[200]; /* notifier callback line for --trace-notifier, if any */
 };
+
+/* Named constants the language knows (MMU_NOTIFY_CLEAR, PAGE_SIZE, ...). */
+struct mn_constant {
+	const char *name;
+	mn_val value;
+};
+
+extern const struct mn_constant mn_constants[];
+int mn_constant_find(const char *name, mn_val *value);
 
 enum {
 	MN_BI_STEP = 1,   /* touches shared state: one step of its own */

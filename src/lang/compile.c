@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "../check/checks.h"
+#include "../kernel/kstate.h"
+#include "../machine/devtypes.h"
 #include "../util/xalloc.h"
 #include "edits.h"
 #include "lexer.h"
@@ -306,6 +308,11 @@ static enum type gen_expr(struct cg *cg, struct expr *e)
 			return TY_INT;
 		}
 		struct shared_info *s = find_shared(cg, e->name);
+		mn_val cval;
+		if (!s && mn_constant_find(e->name, &cval)) {
+			emit(cg, OP_PUSH, 0, 0, cval, e->loc, e->name);
+			return TY_INT;
+		}
 		if (!s) {
 			err(cg, e->loc, "unknown variable '%s'", e->name, NULL);
 			return TY_INT;
@@ -821,6 +828,8 @@ static int layout_shared(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
 static int add_observations(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
 {
 	for (int c = 0; c < MN_NCHECKS; c++) {
+		if (mn_checks[c].kernel && !p->uses_kernel)
+			continue; /* no memory model, nothing for these checks to see */
 		XGROW(p->obs, p->cobs, p->nobs + 1);
 		struct observation *o = &p->obs[p->nobs++];
 		memset(o, 0, sizeof(*o));
@@ -884,12 +893,199 @@ static int add_observations(struct mn_prog *p, struct ast *ast, struct mn_diag *
 	return 1;
 }
 
+static int find_mm(const struct mn_prog *p, const char *name)
+{
+	for (int i = 0; i < p->nmms; i++)
+		if (!strcmp(p->mms[i].name, name))
+			return i;
+	return -1;
+}
+
+static int map_flags(const struct map_decl *m, uint16_t *flags, struct mn_diag *d)
+{
+	static const struct {
+		const char *name;
+		uint16_t flags;
+	} kinds[] = {
+		{ "anon", MN_VM_ANON },
+		{ "shared", MN_VM_ANON | MN_VM_SHARED },
+		{ "hugetlb", MN_VM_HUGETLB },
+		{ "pfnmap", MN_VM_PFNMAP },
+	};
+	*flags = 0;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (!strcmp(m->kind, kinds[k].name))
+			*flags = kinds[k].flags;
+	if (!*flags) {
+		mn_diag_set(d, m->kind_loc.file, m->kind_loc.line, m->kind_loc.col,
+			    "unknown mapping kind '%s' (anon, shared, hugetlb or pfnmap)", m->kind);
+		return 0;
+	}
+	if (!strcmp(m->prot, "rw")) {
+		*flags |= MN_VM_READ | MN_VM_WRITE;
+	} else if (!strcmp(m->prot, "ro")) {
+		*flags |= MN_VM_READ;
+	} else {
+		mn_diag_set(d, m->prot_loc.file, m->prot_loc.line, m->prot_loc.col,
+			    "unknown protection '%s' (rw or ro)", m->prot);
+		return 0;
+	}
+	return 1;
+}
+
+/* mm declarations: the address spaces the scenario starts with. */
+static int declare_mms(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
+{
+	if (!ast->nmms)
+		return 1;
+	p->mms = xcalloc(MN_NMM, sizeof(*p->mms));
+	for (size_t i = 0; i < ast->nmms; i++) {
+		struct mm_decl *m = &ast->mms[i];
+		if (find_mm(p, m->name) >= 0) {
+			mn_diag_set(d, m->loc.file, m->loc.line, m->loc.col, "duplicate mm '%s'",
+				    m->name);
+			return 0;
+		}
+		if (i >= MN_NMM) {
+			mn_diag_set(d, m->loc.file, m->loc.line, m->loc.col, "more than %d mms",
+				    MN_NMM);
+			return 0;
+		}
+		struct mm_info *mi = &p->mms[p->nmms++];
+		mi->name = xstrdup(m->name);
+		mi->fork_of = -1;
+		if (m->fork_of) {
+			mi->fork_of = find_mm(p, m->fork_of);
+			if (mi->fork_of < 0) {
+				mn_diag_set(d, m->parent_loc.file, m->parent_loc.line,
+					    m->parent_loc.col, "unknown mm '%s'", m->fork_of);
+				return 0;
+			}
+			*mi = (struct mm_info){ .name = mi->name, .fork_of = mi->fork_of };
+			memcpy(mi->map, p->mms[mi->fork_of].map, sizeof(mi->map));
+			mi->nmap = p->mms[mi->fork_of].nmap;
+			continue;
+		}
+		if (m->nmap > MN_NVMA) {
+			struct loc l = m->map[MN_NVMA].loc;
+			mn_diag_set(d, l.file, l.line, l.col, "more than %d mappings in an mm",
+				    MN_NVMA);
+			return 0;
+		}
+		for (int k = 0; k < m->nmap; k++) {
+			struct map_decl *md = &m->map[k];
+			struct map_info *mp = &mi->map[mi->nmap++];
+			if (!map_flags(md, &mp->vm_flags, d))
+				return 0;
+			if (md->start % MN_PAGE_SIZE || md->len % MN_PAGE_SIZE || !md->len ||
+			    md->start == 0 || (uint64_t)md->start + md->len > MN_VA_LIMIT) {
+				mn_diag_set(d, md->loc.file, md->loc.line, md->loc.col,
+					    "mapping must be page-aligned, non-empty, above 0 and "
+					    "below %#x",
+					    MN_VA_LIMIT);
+				return 0;
+			}
+			for (int j = 0; j < k; j++) {
+				const struct map_info *o = &mi->map[j];
+				if (md->start < o->start + o->len && o->start < md->start + md->len) {
+					mn_diag_set(d, md->loc.file, md->loc.line, md->loc.col,
+						    "mapping overlaps an earlier one");
+					return 0;
+				}
+			}
+			mp->start = md->start;
+			mp->len = md->len;
+			mp->populate = (uint8_t)md->populate;
+		}
+	}
+	p->uses_kernel = 1;
+	return 1;
+}
+
+static int declare_devs(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
+{
+	if (!ast->ndevs)
+		return 1;
+	p->devs = xcalloc(MN_NDEV, sizeof(*p->devs));
+	for (size_t i = 0; i < ast->ndevs; i++) {
+		struct dev_decl *x = &ast->devs[i];
+		if (i >= MN_NDEV) {
+			mn_diag_set(d, x->loc.file, x->loc.line, x->loc.col, "more than %d devices",
+				    MN_NDEV);
+			return 0;
+		}
+		for (int j = 0; j < p->ndevs; j++) {
+			if (!strcmp(p->devs[j].name, x->name)) {
+				mn_diag_set(d, x->loc.file, x->loc.line, x->loc.col,
+					    "duplicate device '%s'", x->name);
+				return 0;
+			}
+		}
+		int type = mn_dev_type_find(x->type);
+		if (type < 0) {
+			mn_diag_set(d, x->type_loc.file, x->type_loc.line, x->type_loc.col,
+				    "unknown device type '%s'", x->type);
+			return 0;
+		}
+		int mm = find_mm(p, x->mm);
+		if (mm < 0) {
+			mn_diag_set(d, x->mm_loc.file, x->mm_loc.line, x->mm_loc.col,
+				    "unknown mm '%s'", x->mm);
+			return 0;
+		}
+		struct dev_info *di = &p->devs[p->ndevs++];
+		di->name = xstrdup(x->name);
+		di->type = type;
+		di->mm = mm;
+	}
+	return 1;
+}
+
+/* @cpuN runs the agent on CPU N; @DEVICE makes it that device's engine. */
+static int place_agent(struct mn_prog *p, const struct agent_decl *a, struct agent_info *ai,
+		       struct mn_diag *d)
+{
+	ai->cpu = ai->dev = ai->mm = -1;
+	if (a->mm) {
+		ai->mm = find_mm(p, a->mm);
+		if (ai->mm < 0) {
+			mn_diag_set(d, a->mm_loc.file, a->mm_loc.line, a->mm_loc.col,
+				    "unknown mm '%s'", a->mm);
+			return 0;
+		}
+	}
+	if (!a->place)
+		return 1;
+	if (!strncmp(a->place, "cpu", 3) && a->place[3] >= '0' && a->place[3] <= '9') {
+		char *end;
+		long c = strtol(a->place + 3, &end, 10);
+		if (!*end && c < MN_NCPU) {
+			ai->cpu = (int)c;
+			return 1;
+		}
+	}
+	for (int k = 0; k < p->ndevs; k++) {
+		if (!strcmp(p->devs[k].name, a->place)) {
+			ai->dev = k;
+			if (ai->mm < 0)
+				ai->mm = p->devs[k].mm;
+			return 1;
+		}
+	}
+	mn_diag_set(d, a->loc.file, a->loc.line, a->loc.col,
+		    "unknown placement '%s' (cpu0 to cpu%d, or a declared device)", a->place,
+		    MN_NCPU - 1);
+	return 0;
+}
+
 int mn_compile(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
 {
 	if (!check_functions(ast, d) || !ast_check_labels(ast, d) || !ast_apply_edits(ast, d) ||
 	    !ast_check_labels(ast, d) || !layout_shared(p, ast, d))
 		return 0;
 
+	if (!declare_mms(p, ast, d) || !declare_devs(p, ast, d))
+		return 0;
 	if (!ast->nagents) {
 		mn_diag_set(d, ast->eof_loc.file, ast->eof_loc.line, ast->eof_loc.col,
 			    "scenario has no agents");
@@ -910,15 +1106,11 @@ int mn_compile(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
 				return 0;
 			}
 		}
-		if (a->mm) {
-			/* mm declarations come with the kernel model; none exists yet */
-			mn_diag_set(d, a->mm_loc.file, a->mm_loc.line, a->mm_loc.col,
-				    "unknown mm '%s'", a->mm);
-			return 0;
-		}
 		p->agents[i].name = xstrdup(a->name);
 		p->agents[i].place = a->place ? xstrdup(a->place) : NULL;
 		p->nagents = (int)i + 1;
+		if (!place_agent(p, a, &p->agents[i], d))
+			return 0;
 	}
 
 	/* Signatures first, so that calls may precede definitions. */

@@ -1,9 +1,11 @@
 #include "interp.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../check/checks.h"
+#include "../kernel/kinit.h"
 #include "../util/xalloc.h"
 #include "lexer.h"
 
@@ -264,6 +266,12 @@ static void note_step(struct run *r, uint32_t pc, const mn_val *args, mn_val ret
 		snprintf(nt->text, sizeof(nt->text), "%s", body);
 }
 
+static void append_trace(struct mn_step_note *nt, const char *line)
+{
+	size_t n = strlen(nt->trace);
+	snprintf(nt->trace + n, sizeof(nt->trace) - n, "%s\n", line);
+}
+
 static int builtin_enabled(struct run *r, const struct insn *in)
 {
 	const struct mn_builtin *b = &mn_builtins[in->a];
@@ -394,11 +402,18 @@ static int exec1(struct run *r, int *atomic_depth)
 			return 1;
 		}
 		struct mn_ctx ctx = { .prog = r->p, .w = r->w, .agent = r->agent };
-		if (b->exec(&ctx, args, &ret)) {
+		int rc = b->exec(&ctx, args, &ret);
+		r->w->fired |= ctx.fired;
+		if (r->note) {
+			r->note->fired |= ctx.fired;
+			if (ctx.trace[0])
+				append_trace(r->note, ctx.trace);
+		}
+		if (rc) {
 			fault(r, "%s", ctx.err);
 			return 1;
 		}
-		if (r->note && !*atomic_depth)
+		if (r->note && !*atomic_depth && (b->flags & MN_BI_STEP))
 			note_step(r, pc, args, ret);
 		memset(args, 0, sizeof(*args) * in->b);
 		a->sp -= in->b;
@@ -528,11 +543,15 @@ void mn_step(const struct mn_prog *p, struct mn_world *w, int i, struct mn_step_
 		note->fired |= w->fired & ~before;
 }
 
-struct mn_world *mn_world_init(const struct mn_prog *p)
+struct mn_world *mn_world_init(const struct mn_prog *p, char *err, unsigned errlen)
 {
 	const struct mn_layout *l = &p->layout;
 	struct mn_world *w = xcalloc(1, l->size);
 
+	if (mn_kernel_init(p, w, err, errlen)) {
+		free(w);
+		return NULL;
+	}
 	memcpy(mn_shared(w, l), p->shared_init, sizeof(mn_val) * l->nshared);
 	for (int i = 0; i < p->nagents; i++) {
 		struct mn_agent *a = mn_agent(w, l, i);

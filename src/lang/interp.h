@@ -11,6 +11,7 @@ struct mn_step_note {
 	char text[240];   /* "write x = 1", "lock(m)" */
 	char err[160];    /* runtime error that stopped the agent, if any */
 	uint32_t fired;   /* checks that fired during this step */
+	char trace[480];  /* notifier callbacks this step recorded, one per line */
 };
 
 /* Runs agent i's local code until it is poised before a step, finished or faulted. */
@@ -21,7 +22,8 @@ int mn_enabled(const struct mn_prog *p, const struct mn_world *w, int i);
 void mn_step(const struct mn_prog *p, struct mn_world *w, int i, struct mn_step_note *note);
 /* Evaluates a final condition's code. Returns 0, or -1 on a runtime error. */
 int mn_eval_cond(const struct mn_prog *p, const struct mn_world *w, uint32_t pc, mn_val *out);
-/* Builds the initial world: shared values, agents poised at their first step. */
-struct mn_world *mn_world_init(const struct mn_prog *p);
+/* Builds the initial world: kernel state, shared values, agents poised at their first
+ * step. Returns NULL with err set when the scenario does not fit the model. */
+struct mn_world *mn_world_init(const struct mn_prog *p, char *err, unsigned errlen);
 
 #endif

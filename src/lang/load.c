@@ -7,6 +7,8 @@
 
 #include "mnsim/scenario.h"
 #include "../engine/por.h"
+#include "../kernel/kinit.h"
+#include "../kernel/kstate.h"
 #include "../util/xalloc.h"
 #include "compile.h"
 #include "interp.h"
@@ -31,9 +33,27 @@ static int load_profile(struct ast *ast, const char *lib_dir, const char *profil
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
+	/* The profile's files, then those of its subdirectories (drivers/). */
 	while ((de = readdir(dh))) {
 		size_t len = strlen(de->d_name);
-		if (len > 4 && !strcmp(de->d_name + len - 4, ".mnl")) {
+		char sub[1536];
+		struct stat st;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] != '.' && !stat(sub, &st) && S_ISDIR(st.st_mode)) {
+			DIR *sd = opendir(sub);
+			struct dirent *se;
+			while (sd && (se = readdir(sd))) {
+				size_t sl = strlen(se->d_name);
+				if (sl > 4 && !strcmp(se->d_name + sl - 4, ".mnl")) {
+					char rel[600];
+					snprintf(rel, sizeof(rel), "%s/%s", de->d_name, se->d_name);
+					XGROW(names, cap, n + 1);
+					names[n++] = xstrdup(rel);
+				}
+			}
+			if (sd)
+				closedir(sd);
+		} else if (len > 4 && !strcmp(de->d_name + len - 4, ".mnl")) {
 			XGROW(names, cap, n + 1);
 			names[n++] = xstrdup(de->d_name);
 		}
@@ -116,7 +136,9 @@ static void layout(struct mn_prog *p)
 	free(vals);
 	l->max_frames = fmax;
 	l->max_vals = vmax + 2; /* room for the overflow check in exec1 */
-	l->shared_off = sizeof(struct mn_world);
+	l->kernel_off = p->uses_kernel ? (uint32_t)sizeof(struct mn_world) : 0;
+	l->shared_off = (uint32_t)sizeof(struct mn_world) +
+			(p->uses_kernel ? (((uint32_t)sizeof(struct mn_kstate) + 7) & ~7u) : 0);
 	l->agent_off = l->shared_off + l->nshared * (uint32_t)sizeof(mn_val);
 	l->frames_off = sizeof(struct mn_agent);
 	l->vals_off = l->frames_off + ((fmax * (uint32_t)sizeof(struct mn_frame) + 7) & ~7u);
@@ -161,7 +183,12 @@ static struct mn_prog *finish(struct ast *ast, const char *path, const char *tex
 	p->name = ast->name ? xstrdup(ast->name) : stem(path);
 	layout(p);
 	mn_por_prepare(p);
-	p->init = mn_world_init(p);
+	char err[200] = "";
+	p->init = mn_world_init(p, err, sizeof(err));
+	if (!p->init) {
+		mn_diag_set(d, p->path, 1, 1, "%s", err);
+		goto fail;
+	}
 	return p;
 fail:
 	mn_prog_free(p);
@@ -212,6 +239,8 @@ void mn_prog_free(struct mn_prog *p)
 		free(p->ast->funcs);
 		free(p->ast->shared);
 		free(p->ast->agents);
+		free(p->ast->mms);
+		free(p->ast->devs);
 		free(p->ast->edits);
 		free(p->ast->conds);
 		free(p->ast->expects);
@@ -228,6 +257,12 @@ void mn_prog_free(struct mn_prog *p)
 	}
 	for (size_t i = 0; i < p->nobs; i++)
 		free(p->obs[i].name);
+	for (int i = 0; i < p->nmms; i++)
+		free(p->mms[i].name);
+	for (int i = 0; i < p->ndevs; i++)
+		free(p->devs[i].name);
+	free(p->mms);
+	free(p->devs);
 	free(p->fns);
 	free(p->shared);
 	free(p->shared_init);

@@ -625,6 +625,99 @@ static void parse_agent(struct parser *p)
 	p->ast->agents[p->ast->nagents++] = a;
 }
 
+static int tok_is(const struct parser *p, const char *word)
+{
+	return p->tok.kind == T_IDENT && (int)strlen(word) == p->tok.len &&
+	       !memcmp(word, p->tok.start, (size_t)p->tok.len);
+}
+
+static void parse_mm(struct parser *p)
+{
+	struct mm_decl m = { 0 };
+
+	advance(p); /* mm */
+	m.name = expect_ident(p, "mm name", &m.loc);
+	expect_tok(p, T_LBRACE);
+	while (!FAILED(p) && p->tok.kind != T_RBRACE) {
+		struct map_decl *d = &m.map[m.nmap];
+		int64_t v;
+		if (!tok_is(p, "map")) {
+			error_at_tok(p, "'map' or '}'");
+			return;
+		}
+		if (m.nmap == 8) {
+			mn_diag_set(p->diag, p->file, p->tok.line, p->tok.col,
+				    "too many mappings in one mm");
+			return;
+		}
+		d->loc = here(p);
+		advance(p);
+		if (p->tok.kind != T_INT) {
+			error_at_tok(p, "mapping address");
+			return;
+		}
+		v = p->tok.ival;
+		advance(p);
+		d->start = (uint32_t)v;
+		d->len = 0x1000;
+		if (v < 0 || v >= (int64_t)1 << 32) {
+			mn_diag_set(p->diag, p->file, d->loc.line, d->loc.col, "address out of range");
+			return;
+		}
+		if (p->tok.kind == T_INT) {
+			d->len = (uint32_t)p->tok.ival;
+			advance(p);
+		}
+		d->kind = expect_ident(p, "mapping kind (anon, file, shared, hugetlb, pfnmap)",
+				       &d->kind_loc);
+		d->prot = expect_ident(p, "protection (rw or ro)", &d->prot_loc);
+		if (tok_is(p, "populate")) {
+			d->populate = 1;
+			advance(p);
+		}
+		accept(p, T_SEMI);
+		m.nmap++;
+	}
+	expect_tok(p, T_RBRACE);
+	if (FAILED(p))
+		return;
+	XGROW(p->ast->mms, p->ast->cmms, p->ast->nmms + 1);
+	p->ast->mms[p->ast->nmms++] = m;
+}
+
+/* fork PARENT CHILD: the child mm is what fork() would make of the parent. */
+static void parse_fork(struct parser *p)
+{
+	struct mm_decl m = { 0 };
+
+	advance(p); /* fork */
+	m.fork_of = expect_ident(p, "parent mm name", &m.parent_loc);
+	m.name = expect_ident(p, "child mm name", &m.loc);
+	accept(p, T_SEMI);
+	if (FAILED(p))
+		return;
+	XGROW(p->ast->mms, p->ast->cmms, p->ast->nmms + 1);
+	p->ast->mms[p->ast->nmms++] = m;
+}
+
+static void parse_device(struct parser *p)
+{
+	struct dev_decl d = { 0 };
+
+	advance(p); /* device */
+	d.name = expect_ident(p, "device name", &d.loc);
+	expect_tok(p, T_ASSIGN);
+	d.type = expect_ident(p, "device type", &d.type_loc);
+	expect_tok(p, T_LPAREN);
+	d.mm = expect_ident(p, "mm name", &d.mm_loc);
+	expect_tok(p, T_RPAREN);
+	accept(p, T_SEMI);
+	if (FAILED(p))
+		return;
+	XGROW(p->ast->devs, p->ast->cdevs, p->ast->ndevs + 1);
+	p->ast->devs[p->ast->ndevs++] = d;
+}
+
 static int parse_verdict(struct parser *p, int *v)
 {
 	static const char *const words[] = { "Never", "Sometimes", "Always" };
@@ -763,7 +856,15 @@ int parse_file(struct ast *ast, const char *file, const char *text, unsigned lon
 			parse_final(&p);
 			break;
 		case T_IDENT:
-			parse_agent(&p);
+			/* `mm` and `device` are reserved at the top level */
+			if (tok_is(&p, "mm"))
+				parse_mm(&p);
+			else if (tok_is(&p, "device"))
+				parse_device(&p);
+			else if (tok_is(&p, "fork"))
+				parse_fork(&p);
+			else
+				parse_agent(&p);
 			break;
 		default:
 			error_at_tok(&p, "a declaration, function, agent or final condition");

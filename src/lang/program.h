@@ -92,6 +92,29 @@ struct agent_info {
 	char *name;
 	char *place;
 	int fn;
+	int cpu; /* CPU it runs on, or -1 */
+	int dev; /* device it drives, or -1 */
+	int mm;  /* mm whose memory it accesses, or -1 */
+};
+
+/* A mapping declared in an mm. */
+struct map_info {
+	uint32_t start, len;
+	uint16_t vm_flags;
+	uint8_t populate;
+};
+
+struct mm_info {
+	char *name;
+	int fork_of; /* parent mm index, or -1 */
+	struct map_info map[8];
+	int nmap;
+};
+
+struct dev_info {
+	char *name;
+	int type; /* enum mn_dev_type */
+	int mm;
 };
 
 struct mn_prog {
@@ -109,6 +132,11 @@ struct mn_prog {
 	mn_val *shared_init;
 	struct agent_info *agents;
 	int nagents;
+	struct mm_info *mms;
+	int nmms;
+	struct dev_info *devs;
+	int ndevs;
+	int uses_kernel; /* the world holds a struct mn_kstate */
 	struct observation *obs;
 	size_t nobs, cobs;
 	struct mn_layout layout;

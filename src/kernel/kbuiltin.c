@@ -1,0 +1,715 @@
+/* Page tables, pages, locks and TLB flushes as built-ins. */
+#include "kbuiltin.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../check/checks.h"
+#include "../lang/program.h"
+#include "../machine/pagetable.h"
+#include "../machine/tlb.h"
+#include "kstate.h"
+
+struct mn_kstate *mn_kctx(struct mn_ctx *ctx)
+{
+	struct mn_kstate *ks = mn_ks(ctx->w, &ctx->prog->layout);
+	if (!ks)
+		snprintf(ctx->err, sizeof(ctx->err), "kernel built-in in a scenario without an mm");
+	return ks;
+}
+
+int mn_kctx_mm(struct mn_ctx *ctx)
+{
+	int mm = ctx->prog->agents[ctx->agent].mm;
+	if (mm < 0)
+		snprintf(ctx->err, sizeof(ctx->err), "agent %s has no mm",
+			 ctx->prog->agents[ctx->agent].name);
+	return mm;
+}
+
+void mn_kernel_fp(const struct mn_prog *prog, const mn_val *args, struct mn_fp *fp)
+{
+	(void)prog;
+	(void)args;
+	fp_all(fp);
+}
+
+/* Most built-ins act on the agent's mm: fetch both or fail. */
+#define KSTART                                        \
+	struct mn_kstate *ks = mn_kctx(ctx);          \
+	if (!ks)                                      \
+		return -1;                            \
+	int mm = mn_kctx_mm(ctx);                     \
+	if (mm < 0)                                   \
+		return -1;                            \
+	struct mn_mm *m = &ks->mm[mm];                \
+	(void)m
+
+static int bad_addr(struct mn_ctx *ctx, mn_val addr)
+{
+	if (addr < 0 || addr >= MN_VA_LIMIT) {
+		snprintf(ctx->err, sizeof(ctx->err), "address %#llx outside the model's %#x",
+			 (unsigned long long)addr, MN_VA_LIMIT);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- locks ---- */
+
+int kb_mmap_read_lock_en(const struct mn_ctx *ctx, const mn_val *a)
+{
+	(void)a;
+	const struct mn_kstate *ks = mn_ks_c(ctx->w, &ctx->prog->layout);
+	int mm = ctx->prog->agents[ctx->agent].mm;
+	return !ks || mm < 0 || !ks->mm[mm].mmap_writer;
+}
+
+int kb_mmap_read_lock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	(void)ret;
+	KSTART;
+	m->mmap_readers++;
+	return 0;
+}
+
+int kb_mmap_read_unlock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	(void)ret;
+	KSTART;
+	if (!m->mmap_readers) {
+		snprintf(ctx->err, sizeof(ctx->err), "mmap_read_unlock without the lock");
+		return -1;
+	}
+	m->mmap_readers--;
+	return 0;
+}
+
+int kb_mmap_write_lock_en(const struct mn_ctx *ctx, const mn_val *a)
+{
+	(void)a;
+	const struct mn_kstate *ks = mn_ks_c(ctx->w, &ctx->prog->layout);
+	int mm = ctx->prog->agents[ctx->agent].mm;
+	return !ks || mm < 0 || (!ks->mm[mm].mmap_writer && !ks->mm[mm].mmap_readers);
+}
+
+int kb_mmap_write_lock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	(void)ret;
+	KSTART;
+	m->mmap_writer = (uint8_t)(ctx->agent + 1);
+	return 0;
+}
+
+int kb_mmap_write_unlock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	(void)ret;
+	KSTART;
+	if (m->mmap_writer != ctx->agent + 1) {
+		snprintf(ctx->err, sizeof(ctx->err), "mmap_write_unlock without the lock");
+		return -1;
+	}
+	m->mmap_writer = 0;
+	return 0;
+}
+
+/* The page-table page holding addr's PTE (or huge entry), or -1. */
+static int pte_table(struct mn_kstate *ks, int mm, mn_val addr)
+{
+	struct mn_walk wk;
+	if (addr < 0 || addr >= MN_VA_LIMIT)
+		return -1;
+	if (!mn_pt_walk(ks, mm, (uint32_t)addr, 0, &wk))
+		return -1;
+	return wk.pt;
+}
+
+int kb_pte_lock_en(const struct mn_ctx *ctx, const mn_val *a)
+{
+	struct mn_kstate *ks = mn_ks(ctx->w, &ctx->prog->layout);
+	int mm = ctx->prog->agents[ctx->agent].mm;
+	if (!ks || mm < 0)
+		return 1;
+	int t = pte_table(ks, mm, a[0]);
+	return t < 0 || !ks->pt[t].lock;
+}
+
+int kb_pte_lock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	KSTART;
+	int t = pte_table(ks, mm, a[0]);
+	if (t < 0) {
+		snprintf(ctx->err, sizeof(ctx->err), "pte_lock(%#llx): no page table",
+			 (unsigned long long)a[0]);
+		return -1;
+	}
+	ks->pt[t].lock = (uint8_t)(ctx->agent + 1);
+	return 0;
+}
+
+int kb_pte_unlock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	KSTART;
+	int t = pte_table(ks, mm, a[0]);
+	if (t < 0 || ks->pt[t].lock != ctx->agent + 1) {
+		snprintf(ctx->err, sizeof(ctx->err), "pte_unlock(%#llx) without the lock",
+			 (unsigned long long)a[0]);
+		return -1;
+	}
+	ks->pt[t].lock = 0;
+	return 0;
+}
+
+/* ---- page tables ---- */
+
+static mn_pte *slot_of(struct mn_ctx *ctx, struct mn_kstate *ks, int mm, mn_val addr)
+{
+	struct mn_walk wk;
+	if (bad_addr(ctx, addr))
+		return NULL;
+	mn_pte *s = mn_pt_walk(ks, mm, (uint32_t)addr, 0, &wk);
+	if (!s)
+		snprintf(ctx->err, sizeof(ctx->err), "no page table for %#llx",
+			 (unsigned long long)addr);
+	return s;
+}
+
+int kb_pte_get(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	KSTART;
+	struct mn_walk wk;
+	if (bad_addr(ctx, a[0]))
+		return -1;
+	mn_pte *s = mn_pt_walk(ks, mm, (uint32_t)a[0], 0, &wk);
+	*ret = s ? *s : 0;
+	return 0;
+}
+
+int kb_pte_alloc(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	KSTART;
+	struct mn_walk wk;
+	if (bad_addr(ctx, a[0]))
+		return -1;
+	*ret = mn_pt_walk(ks, mm, (uint32_t)a[0], 1, &wk) ? 0 : -1;
+	return 0;
+}
+
+int kb_set_pte_at(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	KSTART;
+	mn_pte *s = slot_of(ctx, ks, mm, a[0]);
+	if (!s)
+		return -1;
+	*s = (mn_pte)a[1];
+	return 0;
+}
+
+int kb_ptep_get_and_clear(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	KSTART;
+	mn_pte *s = slot_of(ctx, ks, mm, a[0]);
+	if (!s)
+		return -1;
+	*ret = *s;
+	*s = 0;
+	return 0;
+}
+
+static void flush_cpus(struct mn_kstate *ks, int mm, uint32_t start, uint32_t end)
+{
+	for (int c = 0; c < MN_NCPU; c++)
+		mn_tlb_flush(ks->cpu[c].tlb, mm, start, end);
+}
+
+int kb_ptep_clear_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	KSTART;
+	mn_pte *s = slot_of(ctx, ks, mm, a[0]);
+	if (!s)
+		return -1;
+	*ret = *s;
+	*s = 0;
+	uint32_t va = (uint32_t)a[0] & ~(MN_PAGE_SIZE - 1);
+	flush_cpus(ks, mm, va, va + MN_PAGE_SIZE);
+	return 0;
+}
+
+int kb_ptep_set_wrprotect(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	KSTART;
+	mn_pte *s = slot_of(ctx, ks, mm, a[0]);
+	if (!s)
+		return -1;
+	*s &= ~MN_PTE_WRITE;
+	return 0;
+}
+
+int kb_flush_tlb_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	KSTART;
+	if (bad_addr(ctx, a[0]))
+		return -1;
+	uint32_t va = (uint32_t)a[0] & ~(MN_PAGE_SIZE - 1);
+	flush_cpus(ks, mm, va, va + MN_PAGE_SIZE);
+	return 0;
+}
+
+int kb_flush_tlb_range(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	KSTART;
+	if (bad_addr(ctx, a[0]) || a[1] < a[0] || a[1] > MN_VA_LIMIT) {
+		if (!ctx->err[0])
+			snprintf(ctx->err, sizeof(ctx->err), "bad range");
+		return -1;
+	}
+	flush_cpus(ks, mm, (uint32_t)a[0], (uint32_t)a[1]);
+	return 0;
+}
+
+int kb_vma_flags(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	KSTART;
+	*ret = -1;
+	for (int i = 0; i < MN_NVMA; i++) {
+		const struct mn_vma *v = &m->vma[i];
+		if (v->used && a[0] >= v->start && a[0] < v->end)
+			*ret = v->flags;
+	}
+	return 0;
+}
+
+/* ---- pure PTE helpers ---- */
+
+int kb_pte_none(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = a[0] == 0;
+	return 0;
+}
+
+int kb_pte_present(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = (a[0] & MN_PTE_PRESENT) != 0;
+	return 0;
+}
+
+int kb_pte_write(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = (a[0] & MN_PTE_WRITE) != 0;
+	return 0;
+}
+
+int kb_pte_dirty(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = (a[0] & MN_PTE_DIRTY) != 0;
+	return 0;
+}
+
+int kb_pte_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	if (!(a[0] & MN_PTE_PRESENT)) {
+		snprintf(ctx->err, sizeof(ctx->err), "pte_page of a PTE that is not present");
+		return -1;
+	}
+	*ret = MN_HANDLE(MN_HK_FRAME, MN_PTE_PFN((mn_pte)a[0]));
+	return 0;
+}
+
+int kb_pte_mkwrite(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = a[0] | MN_PTE_WRITE;
+	return 0;
+}
+
+int kb_pte_mkdirty(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	/* x86 pte_mkdirty sets the soft-dirty bit along with D */
+	*ret = a[0] | MN_PTE_DIRTY | MN_PTE_SOFT_DIRTY;
+	return 0;
+}
+
+int kb_pte_wrprotect(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = a[0] & ~(mn_val)MN_PTE_WRITE;
+	return 0;
+}
+
+static int frame_of(struct mn_ctx *ctx, mn_val h)
+{
+	if (MN_HANDLE_KIND(h) != MN_HK_FRAME || MN_HANDLE_IDX(h) >= MN_NFRAMES) {
+		snprintf(ctx->err, sizeof(ctx->err), "handle is not a page");
+		return -1;
+	}
+	return MN_HANDLE_IDX(h);
+}
+
+int kb_mk_pte(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	int f = frame_of(ctx, a[0]);
+	if (f < 0)
+		return -1;
+	*ret = MN_PTE_PRESENT | MN_PTE_ACCESSED | MN_PTE_MKPFN(f) | (f == 0 ? MN_PTE_SPECIAL : 0);
+	return 0;
+}
+
+int kb_page_none(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = MN_HANDLE_KIND(a[0]) == MN_HK_NONE;
+	return 0;
+}
+
+/* ---- pages ---- */
+
+int kb_alloc_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	struct mn_kstate *ks = mn_kctx(ctx);
+	if (!ks)
+		return -1;
+	*ret = 0;
+	for (int f = 1; f < MN_NFRAMES; f++) {
+		struct mn_page *fr = &ks->frame[f];
+		if (fr->kind != MN_FRAME_FREE)
+			continue;
+		fr->kind = MN_FRAME_ANON;
+		fr->refcount = 1;
+		fr->mapcount = 0;
+		fr->flags = 0;
+		fr->data = 0;
+		fr->owner_mm = (uint8_t)(ctx->prog->agents[ctx->agent].mm + 1);
+		*ret = MN_HANDLE(MN_HK_FRAME, f);
+		return 0;
+	}
+	return 0;
+}
+
+static struct mn_page *live_frame(struct mn_ctx *ctx, struct mn_kstate *ks, mn_val h)
+{
+	int f = frame_of(ctx, h);
+	if (f < 0)
+		return NULL;
+	if (ks->frame[f].kind == MN_FRAME_FREE) {
+		/* the kernel itself touching a freed page */
+		ctx->fired |= 1u << MN_CHECK_UAF;
+	}
+	return &ks->frame[f];
+}
+
+int kb_copy_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	struct mn_kstate *ks = mn_kctx(ctx);
+	if (!ks)
+		return -1;
+	struct mn_page *dst = live_frame(ctx, ks, a[0]), *src = live_frame(ctx, ks, a[1]);
+	if (!dst || !src)
+		return -1;
+	dst->data = src->data;
+	return 0;
+}
+
+int kb_get_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	struct mn_kstate *ks = mn_kctx(ctx);
+	if (!ks)
+		return -1;
+	struct mn_page *f = live_frame(ctx, ks, a[0]);
+	if (!f)
+		return -1;
+	if (f->kind != MN_FRAME_ZERO)
+		f->refcount++;
+	return 0;
+}
+
+int kb_put_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	struct mn_kstate *ks = mn_kctx(ctx);
+	if (!ks)
+		return -1;
+	struct mn_page *f = live_frame(ctx, ks, a[0]);
+	if (!f)
+		return -1;
+	if (f->kind == MN_FRAME_ZERO)
+		return 0;
+	if (!f->refcount) {
+		snprintf(ctx->err, sizeof(ctx->err), "put_page of a free page");
+		return -1;
+	}
+	if (--f->refcount == 0) {
+		/* freed: a new generation, so that every translation made before shows stale */
+		uint16_t gen = f->gen;
+		memset(f, 0, sizeof(*f));
+		f->gen = (uint16_t)(gen + 1);
+	}
+	return 0;
+}
+
+int kb_page_count(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	struct mn_kstate *ks = mn_kctx(ctx);
+	int f = frame_of(ctx, a[0]);
+	if (!ks || f < 0)
+		return -1;
+	*ret = ks->frame[f].refcount;
+	return 0;
+}
+
+int kb_page_mapcount(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	struct mn_kstate *ks = mn_kctx(ctx);
+	int f = frame_of(ctx, a[0]);
+	if (!ks || f < 0)
+		return -1;
+	*ret = ks->frame[f].mapcount;
+	return 0;
+}
+
+static int rmap_delta(struct mn_ctx *ctx, mn_val h, int delta)
+{
+	struct mn_kstate *ks = mn_kctx(ctx);
+	if (!ks)
+		return -1;
+	struct mn_page *f = live_frame(ctx, ks, h);
+	if (!f)
+		return -1;
+	if (f->kind == MN_FRAME_ZERO)
+		return 0;
+	if (f->mapcount + delta < 0) {
+		snprintf(ctx->err, sizeof(ctx->err), "page_remove_rmap of an unmapped page");
+		return -1;
+	}
+	f->mapcount = (int16_t)(f->mapcount + delta);
+	return 0;
+}
+
+static int set_exclusive(struct mn_ctx *ctx, mn_val h)
+{
+	struct mn_kstate *ks = mn_kctx(ctx);
+	int f = frame_of(ctx, h);
+	if (!ks || f < 0)
+		return -1;
+	if (f)
+		ks->frame[f].flags |= MN_PG_ANON_EXCLUSIVE;
+	return 0;
+}
+
+/* 6.1 maps a new anonymous page exclusive (__page_set_anon_rmap with exclusive). */
+int kb_page_add_new_anon_rmap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	return rmap_delta(ctx, a[0], 1) ? -1 : set_exclusive(ctx, a[0]);
+}
+
+int kb_page_move_anon_rmap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	return set_exclusive(ctx, a[0]);
+}
+
+int kb_page_anon_exclusive(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	struct mn_kstate *ks = mn_kctx(ctx);
+	int f = frame_of(ctx, a[0]);
+	if (!ks || f < 0)
+		return -1;
+	*ret = (ks->frame[f].flags & MN_PG_ANON_EXCLUSIVE) != 0;
+	return 0;
+}
+
+int kb_page_add_anon_rmap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	return rmap_delta(ctx, a[0], 1);
+}
+
+int kb_page_remove_rmap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	return rmap_delta(ctx, a[0], -1);
+}
+
+int kb_zero_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	(void)a;
+	*ret = MN_HANDLE(MN_HK_FRAME, 0);
+	return 0;
+}
+
+int kb_is_zero_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = MN_HANDLE_KIND(a[0]) == MN_HK_FRAME && MN_HANDLE_IDX(a[0]) == 0;
+	return 0;
+}
+
+/* ---- mmu_gather, VMAs ---- */
+
+static struct mn_gather *gather_of(struct mn_kstate *ks, int agent, int create)
+{
+	for (int i = 0; i < MN_NOPS; i++)
+		if (ks->gather[i].agent == agent + 1)
+			return &ks->gather[i];
+	for (int i = 0; create && i < MN_NOPS; i++) {
+		if (!ks->gather[i].agent) {
+			ks->gather[i].agent = (uint8_t)(agent + 1);
+			return &ks->gather[i];
+		}
+	}
+	return NULL;
+}
+
+int kb_tlb_remove_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	struct mn_kstate *ks = mn_kctx(ctx);
+	int f = frame_of(ctx, a[0]);
+	if (!ks || f < 0)
+		return -1;
+	struct mn_gather *g = gather_of(ks, ctx->agent, 1);
+	if (!g) {
+		snprintf(ctx->err, sizeof(ctx->err), "too many mmu_gathers at once");
+		return -1;
+	}
+	if (f)
+		g->pages |= (uint16_t)(1u << f);
+	return 0;
+}
+
+int kb_tlb_batch_free(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	struct mn_kstate *ks = mn_kctx(ctx);
+	if (!ks)
+		return -1;
+	struct mn_gather *g = gather_of(ks, ctx->agent, 0);
+	if (!g)
+		return 0;
+	uint16_t pages = g->pages;
+	memset(g, 0, sizeof(*g));
+	for (int f = 1; f < MN_NFRAMES; f++) {
+		if (!(pages >> f & 1))
+			continue;
+		mn_val h = MN_HANDLE(MN_HK_FRAME, f);
+		if (kb_put_page(ctx, &h, ret))
+			return -1;
+	}
+	(void)a;
+	return 0;
+}
+
+int kb_vma_remove(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	KSTART;
+	for (int i = 0; i < MN_NVMA; i++) {
+		struct mn_vma *v = &m->vma[i];
+		if (!v->used || a[1] <= v->start || a[0] >= v->end)
+			continue;
+		if (a[0] <= v->start && a[1] >= v->end) {
+			memset(v, 0, sizeof(*v));
+		} else if (a[0] <= v->start) {
+			v->start = (uint32_t)a[1];
+		} else if (a[1] >= v->end) {
+			v->end = (uint32_t)a[0];
+		} else {
+			snprintf(ctx->err, sizeof(ctx->err), "splitting a VMA in two is not modelled");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- operation boundaries ---- */
+
+int kb_op_begin(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	KSTART;
+	for (int i = 0; i < MN_NOPS; i++) {
+		struct mn_opr *o = &ks->op[i];
+		if (o->active && o->agent == ctx->agent) {
+			snprintf(ctx->err, sizeof(ctx->err), "op_begin inside an operation");
+			return -1;
+		}
+	}
+	for (int i = 0; i < MN_NOPS; i++) {
+		struct mn_opr *o = &ks->op[i];
+		if (o->active)
+			continue;
+		o->active = 1;
+		o->start = (uint32_t)a[0];
+		o->end = (uint32_t)a[1];
+		o->mm = (uint8_t)mm;
+		o->agent = (uint8_t)ctx->agent;
+		return 0;
+	}
+	snprintf(ctx->err, sizeof(ctx->err), "too many operations at once");
+	return -1;
+}
+
+/* A translation the TLB entry e still gives that the page table no longer allows. */
+static int stale_entry(struct mn_kstate *ks, const struct mn_tlbe *e)
+{
+	struct mn_walk wk;
+	uint32_t va = ((uint32_t)e->vpn - 1) << MN_PAGE_SHIFT;
+	mn_pte *s = mn_pt_walk(ks, e->mm, va, 0, &wk);
+	if (!s || !(*s & MN_PTE_PRESENT))
+		return 1;
+	if (MN_PTE_PFN(*s) != e->pfn)
+		return 1;
+	return (e->flags & MN_PTE_WRITE) && !(*s & MN_PTE_WRITE);
+}
+
+int kb_op_end(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	(void)ret;
+	KSTART;
+	struct mn_opr *me = NULL;
+	for (int i = 0; i < MN_NOPS; i++)
+		if (ks->op[i].active && ks->op[i].agent == ctx->agent)
+			me = &ks->op[i];
+	if (!me) {
+		snprintf(ctx->err, sizeof(ctx->err), "op_end without op_begin");
+		return -1;
+	}
+	for (uint32_t va = me->start; va < me->end; va += MN_PAGE_SIZE) {
+		int busy = 0; /* another operation on this page has not returned yet */
+		for (int i = 0; i < MN_NOPS; i++) {
+			const struct mn_opr *o = &ks->op[i];
+			busy |= o != me && o->active && o->mm == me->mm && va >= o->start &&
+				va < o->end;
+		}
+		if (busy)
+			continue;
+		uint16_t vpn = (uint16_t)((va >> MN_PAGE_SHIFT) + 1);
+		for (int c = 0; c < MN_NCPU + MN_NDEV; c++) {
+			struct mn_tlbe *tlb = c < MN_NCPU ? ks->cpu[c].tlb : ks->dev[c - MN_NCPU].tlb;
+			for (int k = 0; k < MN_NTLB; k++)
+				if (tlb[k].vpn == vpn && tlb[k].mm == me->mm && stale_entry(ks, &tlb[k]))
+					ctx->fired |= 1u << MN_CHECK_STALE;
+		}
+	}
+	memset(me, 0, sizeof(*me));
+	return 0;
+}

@@ -1,0 +1,141 @@
+/* Built-ins of the kernel model: memory access by CPUs and devices, page tables, pages,
+ * locks, TLB flushes, the notifier core and device hardware. Each one is one step. */
+#ifndef MN_KBUILTIN_H
+#define MN_KBUILTIN_H
+
+#include "../lang/builtin.h"
+
+struct mn_kstate;
+
+/* The kernel state of the world the built-in runs on; NULL (with ctx->err set) when the
+ * scenario has no kernel model. */
+struct mn_kstate *mn_kctx(struct mn_ctx *ctx);
+/* The mm the calling agent works on (its own, or its device's); -1 with ctx->err set. */
+int mn_kctx_mm(struct mn_ctx *ctx);
+/* Every kernel built-in may touch any kernel object: the model does not yet say which. */
+void mn_kernel_fp(const struct mn_prog *prog, const mn_val *args, struct mn_fp *fp);
+
+#define KB(name, n, ret, fn, en, doc, ...) \
+	{ name, n, { __VA_ARGS__ }, ret, MN_BI_STEP, fn, en, mn_kernel_fp, doc },
+#define KP(name, n, ret, fn, doc, ...) { name, n, { __VA_ARGS__ }, ret, 0, fn, NULL, NULL, doc },
+
+#define BI(fn) int fn(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+#define EN(fn) int fn(const struct mn_ctx *ctx, const mn_val *a)
+
+/* memory access */
+BI(kb_cpu_load); BI(kb_cpu_store); BI(kb_dma_read); BI(kb_dma_write);
+/* locks */
+BI(kb_mmap_read_lock); EN(kb_mmap_read_lock_en); BI(kb_mmap_read_unlock);
+BI(kb_mmap_write_lock); EN(kb_mmap_write_lock_en); BI(kb_mmap_write_unlock);
+BI(kb_pte_lock); EN(kb_pte_lock_en); BI(kb_pte_unlock);
+/* page tables and TLBs */
+BI(kb_pte_get); BI(kb_pte_alloc); BI(kb_set_pte_at); BI(kb_ptep_get_and_clear);
+BI(kb_ptep_clear_flush); BI(kb_ptep_set_wrprotect); BI(kb_flush_tlb_page);
+BI(kb_flush_tlb_range); BI(kb_vma_flags);
+/* pure PTE helpers */
+BI(kb_pte_none); BI(kb_pte_present); BI(kb_pte_write); BI(kb_pte_dirty); BI(kb_pte_page);
+BI(kb_pte_mkwrite); BI(kb_pte_mkdirty); BI(kb_pte_wrprotect); BI(kb_mk_pte); BI(kb_page_none);
+/* pages */
+BI(kb_alloc_page); BI(kb_copy_page); BI(kb_get_page); BI(kb_put_page); BI(kb_page_count);
+BI(kb_page_mapcount); BI(kb_page_add_new_anon_rmap); BI(kb_page_add_anon_rmap);
+BI(kb_page_remove_rmap); BI(kb_page_anon_exclusive); BI(kb_page_move_anon_rmap); BI(kb_zero_page); BI(kb_is_zero_page);
+/* mmu_gather and VMAs */
+BI(kb_tlb_remove_page); BI(kb_tlb_batch_free); BI(kb_vma_remove);
+/* operation boundaries (for `stale`) */
+BI(kb_op_begin); BI(kb_op_end);
+/* notifier core */
+BI(kb_mn_nsubs); BI(kb_mn_sub_at); BI(kb_mn_sub_dev); BI(kb_mn_sub_type); BI(kb_mn_trace);
+BI(kb_mn_release_all);
+/* device hardware */
+BI(kb_iotlb_flush); BI(kb_dev_stop);
+
+#define MN_BUILTINS_KERNEL                                                                      \
+	KB("hw_load", 1, TY_INT, kb_cpu_load, NULL,                                            \
+	   "CPU load through the TLB; walks on a miss; -1 on a page fault", TY_INT)             \
+	KB("hw_store", 2, TY_INT, kb_cpu_store, NULL,                                          \
+	   "CPU store (value >= 0) through the TLB; 0, or -1 on a page fault", TY_INT, TY_INT)  \
+	KB("hw_dma_read", 1, TY_INT, kb_dma_read, NULL,                                            \
+	   "device read through its IOTLB and walker; -1 fault, -2 device stopped", TY_INT)     \
+	KB("hw_dma_write", 2, TY_INT, kb_dma_write, NULL,                                          \
+	   "device write (value >= 0); 0, -1 fault, -2 device stopped", TY_INT, TY_INT)         \
+	KB("mmap_read_lock", 0, TY_VOID, kb_mmap_read_lock, kb_mmap_read_lock_en,               \
+	   "takes the mm's mmap_lock for read (blocks while a writer holds it)", TY_VOID)      \
+	KB("mmap_read_unlock", 0, TY_VOID, kb_mmap_read_unlock, NULL, "", TY_VOID)              \
+	KB("mmap_write_lock", 0, TY_VOID, kb_mmap_write_lock, kb_mmap_write_lock_en,            \
+	   "takes the mm's mmap_lock for write", TY_VOID)                                       \
+	KB("mmap_write_unlock", 0, TY_VOID, kb_mmap_write_unlock, NULL, "", TY_VOID)            \
+	KB("pte_lock", 1, TY_VOID, kb_pte_lock, kb_pte_lock_en,                                 \
+	   "takes the split PT lock of the page table holding addr's PTE", TY_INT)              \
+	KB("pte_unlock", 1, TY_VOID, kb_pte_unlock, NULL, "", TY_INT)                           \
+	KB("pte_get", 1, TY_INT, kb_pte_get, NULL, "reads addr's PTE (0: none)", TY_INT)        \
+	KB("pte_alloc", 1, TY_INT, kb_pte_alloc, NULL,                                          \
+	   "allocates the tables down to addr's PTE; 0, or -1 when out of memory", TY_INT)      \
+	KB("set_pte_at", 2, TY_VOID, kb_set_pte_at, NULL, "writes addr's PTE", TY_INT, TY_INT)  \
+	KB("ptep_get_and_clear", 1, TY_INT, kb_ptep_get_and_clear, NULL,                        \
+	   "clears addr's PTE, returns the old one (no flush)", TY_INT)                         \
+	KB("ptep_clear_flush", 1, TY_INT, kb_ptep_clear_flush, NULL,                            \
+	   "clears addr's PTE and flushes every CPU TLB of the mm for it", TY_INT)              \
+	KB("ptep_set_wrprotect", 1, TY_VOID, kb_ptep_set_wrprotect, NULL, "", TY_INT)           \
+	KB("flush_tlb_page", 1, TY_VOID, kb_flush_tlb_page, NULL,                               \
+	   "flushes addr from every CPU TLB of the mm (IPIs modelled as atomic)", TY_INT)       \
+	KB("flush_tlb_range", 2, TY_VOID, kb_flush_tlb_range, NULL, "", TY_INT, TY_INT)         \
+	KB("vma_flags", 1, TY_INT, kb_vma_flags, NULL,                                          \
+	   "VM_* flags of the VMA holding addr, -1 if none", TY_INT)                            \
+	KP("pte_none", 1, TY_INT, kb_pte_none, "", TY_INT)                                      \
+	KP("pte_present", 1, TY_INT, kb_pte_present, "", TY_INT)                                \
+	KP("pte_write", 1, TY_INT, kb_pte_write, "", TY_INT)                                    \
+	KP("pte_dirty", 1, TY_INT, kb_pte_dirty, "", TY_INT)                                    \
+	KP("pte_page", 1, TY_HANDLE, kb_pte_page, "the page a present PTE maps", TY_INT)        \
+	KP("pte_mkwrite", 1, TY_INT, kb_pte_mkwrite, "", TY_INT)                                \
+	KP("pte_mkdirty", 1, TY_INT, kb_pte_mkdirty, "", TY_INT)                                \
+	KP("pte_wrprotect", 1, TY_INT, kb_pte_wrprotect, "", TY_INT)                            \
+	KP("mk_pte", 1, TY_INT, kb_mk_pte, "a present, read-only, young PTE for page",          \
+	   TY_HANDLE)                                                                           \
+	KP("is_null", 1, TY_INT, kb_page_none, "1 for the null handle", TY_HANDLE)              \
+	KB("alloc_page", 0, TY_HANDLE, kb_alloc_page, NULL,                                     \
+	   "a free frame with refcount 1, or the null handle", TY_VOID)                         \
+	KB("copy_page", 2, TY_VOID, kb_copy_page, NULL, "copy_page(dst, src)", TY_HANDLE,       \
+	   TY_HANDLE)                                                                           \
+	KB("get_page", 1, TY_VOID, kb_get_page, NULL, "", TY_HANDLE)                            \
+	KB("put_page", 1, TY_VOID, kb_put_page, NULL,                                           \
+	   "drops a reference; the last one frees the frame", TY_HANDLE)                        \
+	KB("page_count", 1, TY_INT, kb_page_count, NULL, "", TY_HANDLE)                         \
+	KB("page_mapcount", 1, TY_INT, kb_page_mapcount, NULL, "", TY_HANDLE)                   \
+	KB("page_add_new_anon_rmap", 1, TY_VOID, kb_page_add_new_anon_rmap, NULL, "",           \
+	   TY_HANDLE)                                                                           \
+	KB("page_add_anon_rmap", 1, TY_VOID, kb_page_add_anon_rmap, NULL, "", TY_HANDLE)        \
+	KB("page_anon_exclusive", 1, TY_INT, kb_page_anon_exclusive, NULL, "PageAnonExclusive",  \
+	   TY_HANDLE)                                                                           \
+	KB("page_move_anon_rmap", 1, TY_VOID, kb_page_move_anon_rmap, NULL,                     \
+	   "the reusing mm takes the page: it becomes exclusive", TY_HANDLE)                    \
+	KB("page_remove_rmap", 1, TY_VOID, kb_page_remove_rmap, NULL, "", TY_HANDLE)            \
+	KP("zero_page", 0, TY_HANDLE, kb_zero_page, "the shared zero page", TY_VOID)            \
+	KP("is_zero_page", 1, TY_INT, kb_is_zero_page, "", TY_HANDLE)                           \
+	KB("tlb_remove_page", 1, TY_VOID, kb_tlb_remove_page, NULL,                             \
+	   "mmu_gather: the page is freed by tlb_batch_free, after the flush", TY_HANDLE)       \
+	KB("tlb_batch_free", 0, TY_VOID, kb_tlb_batch_free, NULL,                               \
+	   "frees the pages gathered by this agent (tlb_batch_pages_flush)", TY_VOID)           \
+	KB("vma_remove", 2, TY_VOID, kb_vma_remove, NULL,                                       \
+	   "removes [start, end) from the agent's mm VMAs", TY_INT, TY_INT)                     \
+	KB("op_begin", 2, TY_VOID, kb_op_begin, NULL,                                           \
+	   "a core-mm operation on [start, end) of the agent's mm begins", TY_INT, TY_INT)      \
+	KB("op_end", 0, TY_VOID, kb_op_end, NULL,                                               \
+	   "it returns: `stale` looks at every TLB for its range", TY_VOID)                     \
+	KB("mn_nsubs", 1, TY_INT, kb_mn_nsubs, NULL,                                            \
+	   "hashed subscriptions of the mm implementing any of the MN_OP_* bits", TY_INT)       \
+	KB("mn_sub_at", 2, TY_HANDLE, kb_mn_sub_at, NULL,                                       \
+	   "the i-th of them in hlist order, or the null handle", TY_INT, TY_INT)               \
+	KP("mn_sub_dev", 1, TY_INT, kb_mn_sub_dev, "device index of a subscription", TY_HANDLE) \
+	KB("mn_sub_type", 1, TY_INT, kb_mn_sub_type, NULL, "device type of a subscription",     \
+	   TY_HANDLE)                                                                           \
+	KP("mn_trace", 5, TY_VOID, kb_mn_trace,                                                 \
+	   "records a notifier callback for --trace-notifier", TY_INT, TY_INT, TY_INT, TY_INT,  \
+	   TY_INT)                                                                              \
+	KB("mn_release_all", 0, TY_VOID, kb_mn_release_all, NULL,                               \
+	   "unhashes every subscription (end of __mmu_notifier_release)", TY_VOID)              \
+	KB("iotlb_flush", 3, TY_VOID, kb_iotlb_flush, NULL,                                     \
+	   "device hardware drops IOTLB entries in [start, end)", TY_INT, TY_INT, TY_INT)       \
+	KB("dev_stop", 1, TY_VOID, kb_dev_stop, NULL,                                           \
+	   "device hardware stops using the mm (after release)", TY_INT)
+
+#endif

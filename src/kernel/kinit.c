@@ -1,0 +1,154 @@
+#include "kinit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../machine/access.h"
+#include "../machine/devtypes.h"
+#include "../machine/pagetable.h"
+#include "kstate.h"
+
+/* Which notifier callbacks each secondary MMU's driver implements in 6.1. */
+static uint16_t dev_ops(int type)
+{
+	switch (type) {
+	case MN_DEV_IOMMU_SVA: /* intel-svm / amd iommu_v2: release and the TLB hook */
+		return MN_OP_RELEASE | MN_OP_INVALIDATE_RANGE;
+	default:
+		return MN_OP_RELEASE | MN_OP_INVALIDATE_RANGE_START | MN_OP_INVALIDATE_RANGE_END;
+	}
+}
+
+static int populate(struct mn_kstate *ks, int mm, uint32_t va, int writable, char *err,
+		    unsigned errlen)
+{
+	struct mn_walk wk;
+	mn_pte *s = mn_pt_walk(ks, mm, va, 1, &wk);
+	int f;
+	for (f = 1; f < MN_NFRAMES && ks->frame[f].kind != MN_FRAME_FREE; f++)
+		;
+	if (!s || f == MN_NFRAMES) {
+		snprintf(err, errlen, "populated memory does not fit the model (%d frames, %d "
+			 "page-table pages)", MN_NFRAMES, MN_NPT);
+		return -1;
+	}
+	struct mn_page *fr = &ks->frame[f];
+	fr->kind = MN_FRAME_ANON;
+	fr->refcount = 1;
+	fr->mapcount = 1;
+	fr->flags = MN_PG_ANON_EXCLUSIVE;
+	fr->owner_mm = (uint8_t)(mm + 1);
+	*s = MN_PTE_PRESENT | MN_PTE_ACCESSED | MN_PTE_DIRTY | MN_PTE_MKPFN(f) |
+	     (writable ? MN_PTE_WRITE : 0);
+	return 0;
+}
+
+/* What fork() leaves behind (dup_mmap, copy_pte_range): the child gets the parent's
+ * VMAs and PTEs; private writable anonymous pages become CoW in both, shared by
+ * reference. Done before the run starts, so no notifier sees it. */
+static int copy_mm(struct mn_kstate *ks, int parent, int child, char *err, unsigned errlen)
+{
+	struct mn_mm *pm = &ks->mm[parent], *cm = &ks->mm[child];
+	memcpy(cm->vma, pm->vma, sizeof(cm->vma));
+	for (int k = 0; k < MN_NVMA; k++) {
+		const struct mn_vma *v = &pm->vma[k];
+		for (uint32_t va = v->start; v->used && va < v->end; va += MN_PAGE_SIZE) {
+			struct mn_walk wk;
+			mn_pte *ps = mn_pt_walk(ks, parent, va, 0, &wk);
+			if (!ps || !(*ps & MN_PTE_PRESENT))
+				continue;
+			mn_pte *cs = mn_pt_walk(ks, child, va, 1, &wk);
+			if (!cs) {
+				snprintf(err, errlen, "fork: page tables do not fit the model");
+				return -1;
+			}
+			if (!(v->flags & MN_VM_SHARED))
+				*ps &= ~MN_PTE_WRITE;
+			*cs = *ps & ~MN_PTE_ACCESSED;
+			struct mn_page *f = &ks->frame[MN_PTE_PFN(*ps)];
+			if (f->kind != MN_FRAME_ZERO) {
+				f->refcount++;
+				f->mapcount++;
+				f->flags &= ~MN_PG_ANON_EXCLUSIVE; /* page_try_dup_anon_rmap */
+			}
+		}
+	}
+	return 0;
+}
+
+int mn_kernel_init(const struct mn_prog *p, struct mn_world *w, char *err, unsigned errlen)
+{
+	struct mn_kstate *ks = mn_ks(w, &p->layout);
+	if (!ks)
+		return 0;
+	/* frame 0 is the zero page: never freed, never written */
+	ks->frame[0].kind = MN_FRAME_ZERO;
+	ks->frame[0].refcount = 1;
+	for (int mm = 0; mm < p->nmms; mm++) {
+		struct mn_mm *m = &ks->mm[mm];
+		int pgd = mn_pt_alloc(ks, 4);
+		if (pgd < 0) {
+			snprintf(err, errlen, "too many mms for the model");
+			return -1;
+		}
+		m->used = 1;
+		m->pgd = (uint8_t)pgd;
+		m->users = 1;
+		if (p->mms[mm].fork_of >= 0) {
+			if (copy_mm(ks, p->mms[mm].fork_of, mm, err, errlen))
+				return -1;
+			continue;
+		}
+		for (int k = 0; k < p->mms[mm].nmap; k++) {
+			const struct map_info *mp = &p->mms[mm].map[k];
+			m->vma[k].used = 1;
+			m->vma[k].start = mp->start;
+			m->vma[k].end = mp->start + mp->len;
+			m->vma[k].flags = mp->vm_flags;
+			for (uint32_t va = mp->start; mp->populate && va < mp->start + mp->len;
+			     va += MN_PAGE_SIZE)
+				if (populate(ks, mm, va, mp->vm_flags & MN_VM_WRITE, err, errlen))
+					return -1;
+		}
+	}
+	for (int c = 0; c < p->nagents; c++)
+		if (p->agents[c].cpu >= 0 && p->agents[c].mm >= 0)
+			ks->cpu[p->agents[c].cpu].mm = (uint8_t)(p->agents[c].mm + 1);
+	for (int d = 0; d < p->ndevs; d++) {
+		struct mn_dev *dv = &ks->dev[d];
+		struct mn_mm *m = &ks->mm[p->devs[d].mm];
+		enum mn_protocol prot;
+		dv->type = (uint8_t)p->devs[d].type;
+		dv->mm = (uint8_t)(p->devs[d].mm + 1);
+		if (p->devs[d].type == MN_DEV_PINNED)
+			continue; /* pins pages, no notifier */
+		/* bound at set-up, with mmap_lock held for write as mmu_notifier_register wants */
+		if (mn_register(&m->notifier, dev_ops(p->devs[d].type), d, 1, m->users, &prot) < 0) {
+			snprintf(err, errlen, "too many notifier subscriptions for the model");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int mn_kernel_lost_write(const struct mn_prog *p, const struct mn_world *w)
+{
+	const struct mn_kstate *ks = mn_ks_c(w, &p->layout);
+	if (!ks)
+		return 0;
+	for (int i = 0; i < MN_NWLOG; i++) {
+		const struct mn_wlog *l = &ks->wlog[i];
+		if (!l->key)
+			continue;
+		int mm = (int)((l->key - 1) >> 16);
+		uint32_t va = ((l->key - 1) & 0xffff) << MN_PAGE_SHIFT;
+		struct mn_walk wk;
+		/* the walk does not change anything; the cast only reuses the kernel's walker */
+		mn_pte *s = mn_pt_walk((struct mn_kstate *)ks, mm, va, 0, &wk);
+		if (!s || !(*s & MN_PTE_PRESENT))
+			continue; /* unmapped since: nothing left to hold the write */
+		if (ks->frame[MN_PTE_PFN(*s)].data != l->value)
+			return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,133 @@
+/* The notifier core and device hardware as built-ins: library code asks the core whom to
+ * call and tells the hardware what the driver does. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../lang/program.h"
+#include "../machine/tlb.h"
+#include "kbuiltin.h"
+#include "kstate.h"
+
+static int agent_mm(struct mn_ctx *ctx, struct mn_kstate **ks)
+{
+	*ks = mn_kctx(ctx);
+	if (!*ks)
+		return -1;
+	return mn_kctx_mm(ctx);
+}
+
+int kb_mn_nsubs(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	struct mn_kstate *ks;
+	int mm = agent_mm(ctx, &ks), out[MN_NSUB];
+	if (mm < 0)
+		return -1;
+	*ret = mn_subscribers(&ks->mm[mm].notifier, (uint16_t)a[0], out);
+	return 0;
+}
+
+int kb_mn_sub_at(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	struct mn_kstate *ks;
+	int mm = agent_mm(ctx, &ks), out[MN_NSUB];
+	if (mm < 0)
+		return -1;
+	int n = mn_subscribers(&ks->mm[mm].notifier, (uint16_t)a[0], out);
+	*ret = a[1] >= 0 && a[1] < n ? MN_HANDLE(MN_HK_SUB, mm * MN_NSUB + out[a[1]]) : 0;
+	return 0;
+}
+
+static const struct mn_subscription *sub_of(struct mn_ctx *ctx, mn_val h)
+{
+	struct mn_kstate *ks = mn_ks(ctx->w, &ctx->prog->layout);
+	int i = MN_HANDLE_IDX(h);
+	if (!ks || MN_HANDLE_KIND(h) != MN_HK_SUB || i >= MN_NMM * MN_NSUB) {
+		snprintf(ctx->err, sizeof(ctx->err), "handle is not a notifier subscription");
+		return NULL;
+	}
+	return &ks->mm[i / MN_NSUB].notifier.sub[i % MN_NSUB];
+}
+
+int kb_mn_sub_dev(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	const struct mn_subscription *s = sub_of(ctx, a[0]);
+	if (!s)
+		return -1;
+	*ret = s->dev;
+	return 0;
+}
+
+int kb_mn_sub_type(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	const struct mn_subscription *s = sub_of(ctx, a[0]);
+	if (!s)
+		return -1;
+	*ret = ctx->prog->devs[s->dev].type;
+	return 0;
+}
+
+static const char *const callback_names[] = {
+	"release", "clear_flush_young", "clear_young", "test_young", "change_pte",
+	"invalidate_range_start", "invalidate_range_end", "invalidate_range",
+	"interval_invalidate",
+};
+
+int kb_mn_trace(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	int cb = (int)a[0], ev = (int)a[1];
+	if (cb < 0 || cb >= (int)(sizeof(callback_names) / sizeof(callback_names[0])) || ev < -1 ||
+	    ev >= MN_NEVENTS) {
+		snprintf(ctx->err, sizeof(ctx->err), "mn_trace: bad callback or event");
+		return -1;
+	}
+	snprintf(ctx->trace, sizeof(ctx->trace), "%s %s %#llx %#llx %lld", callback_names[cb],
+		 ev < 0 ? "-" : mn_event_names[ev], (unsigned long long)a[2],
+		 (unsigned long long)a[3], (long long)a[4]);
+	return 0;
+}
+
+int kb_mn_release_all(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	(void)ret;
+	struct mn_kstate *ks;
+	int mm = agent_mm(ctx, &ks);
+	if (mm < 0)
+		return -1;
+	mn_release_all(&ks->mm[mm].notifier);
+	return 0;
+}
+
+static struct mn_dev *dev_of(struct mn_ctx *ctx, mn_val d)
+{
+	struct mn_kstate *ks = mn_kctx(ctx);
+	if (!ks)
+		return NULL;
+	if (d < 0 || d >= ctx->prog->ndevs) {
+		snprintf(ctx->err, sizeof(ctx->err), "no device %lld", (long long)d);
+		return NULL;
+	}
+	return &ks->dev[d];
+}
+
+int kb_iotlb_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	struct mn_dev *d = dev_of(ctx, a[0]);
+	if (!d)
+		return -1;
+	mn_tlb_flush(d->tlb, d->mm - 1, (uint32_t)a[1], (uint32_t)a[2]);
+	return 0;
+}
+
+int kb_dev_stop(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	struct mn_dev *d = dev_of(ctx, a[0]);
+	if (!d)
+		return -1;
+	d->stopped = 1;
+	memset(d->tlb, 0, sizeof(d->tlb));
+	return 0;
+}

@@ -1,0 +1,92 @@
+/* The kernel's side of the world: memory, mms with their VMAs and locks, the notifier
+ * core's per-mm state, and what the checks remember. Present only in scenarios that use
+ * the kernel model (they declare an mm); plain tests have none of it. */
+#ifndef MN_KSTATE_H
+#define MN_KSTATE_H
+
+#include <stddef.h>
+
+#include "../machine/machine.h"
+#include "../notifier/notifier.h"
+#include "mnsim/world.h"
+
+#define MN_NMM 2
+#define MN_NVMA 3
+#define MN_NWLOG 6
+#define MN_NOPS 8 /* agents that can be inside a core-mm operation at once */
+
+enum mn_vm_flags {
+	MN_VM_READ = 1,
+	MN_VM_WRITE = 2,
+	MN_VM_SHARED = 4,
+	MN_VM_ANON = 8,
+	MN_VM_HUGETLB = 16,
+	MN_VM_PFNMAP = 32,
+};
+
+struct mn_vma {
+	uint32_t start, end;
+	uint16_t flags;
+	uint8_t used;
+	uint8_t pad;
+};
+
+struct mn_mm {
+	uint8_t used;
+	uint8_t pgd;          /* page-table page of the top level */
+	uint8_t users;        /* mm_users */
+	uint8_t mmap_writer;  /* agent + 1 holding mmap_lock for write */
+	uint8_t mmap_readers;
+	uint8_t tlb_flush_pending;
+	uint8_t pad[2];
+	struct mn_vma vma[MN_NVMA];
+	struct mn_notifier_mm notifier;
+};
+
+/* The last completed write to a virtual page of an mm, for `incoherent` and
+ * `lost_write`. */
+struct mn_wlog {
+	uint32_t key; /* (mm << 16 | vpn) + 1; 0 unused */
+	int32_t value;
+};
+
+/* A core-mm operation in progress, for `stale`: a translation is judged when the
+ * operation that changed it returns, and not while another one on the same range runs. */
+struct mn_opr {
+	uint32_t start, end;
+	uint8_t active;
+	uint8_t mm;
+	uint8_t agent;
+	uint8_t pad;
+};
+
+/* An mmu_gather's batch of pages to free once the TLBs are flushed. */
+struct mn_gather {
+	uint16_t pages; /* bit per frame */
+	uint8_t agent;  /* + 1; 0 unused */
+	uint8_t pad;
+};
+
+struct mn_kstate {
+	struct mn_page frame[MN_NFRAMES];
+	struct mn_ptpage pt[MN_NPT];
+	struct mn_cpu cpu[MN_NCPU];
+	struct mn_dev dev[MN_NDEV];
+	struct mn_mm mm[MN_NMM];
+	struct mn_wlog wlog[MN_NWLOG];
+	struct mn_opr op[MN_NOPS];
+	struct mn_gather gather[MN_NOPS];
+};
+
+static inline struct mn_kstate *mn_ks(struct mn_world *w, const struct mn_layout *l)
+{
+	return l->kernel_off ? (struct mn_kstate *)((char *)w + l->kernel_off) : NULL;
+}
+
+static inline const struct mn_kstate *mn_ks_c(const struct mn_world *w,
+					      const struct mn_layout *l)
+{
+	return l->kernel_off ? (const struct mn_kstate *)((const char *)w + l->kernel_off) : NULL;
+}
+
+#endif

@@ -1,0 +1,123 @@
+#include "access.h"
+
+#include <string.h>
+
+#include "../check/checks.h"
+#include "pagetable.h"
+#include "tlb.h"
+
+static uint32_t wlog_key(int mm, uint32_t va)
+{
+	return ((uint32_t)mm << 16 | (va >> MN_PAGE_SHIFT)) + 1;
+}
+
+int mn_wlog_get(const struct mn_kstate *ks, int mm, uint32_t va, int32_t *value)
+{
+	uint32_t k = wlog_key(mm, va);
+	for (int i = 0; i < MN_NWLOG; i++) {
+		if (ks->wlog[i].key == k) {
+			*value = ks->wlog[i].value;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void mn_wlog_set(struct mn_kstate *ks, int mm, uint32_t va, int32_t value)
+{
+	uint32_t k = wlog_key(mm, va);
+	int free_slot = -1;
+	for (int i = 0; i < MN_NWLOG; i++) {
+		if (ks->wlog[i].key == k) {
+			ks->wlog[i].value = value;
+			return;
+		}
+		if (!ks->wlog[i].key && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot < 0)
+		return; /* more written pages than the log holds: they go unchecked */
+	/* keep the log sorted by key: equal logs are equal bytes */
+	int i = free_slot;
+	ks->wlog[i].key = k;
+	ks->wlog[i].value = value;
+	for (; i > 0 && (!ks->wlog[i - 1].key || ks->wlog[i - 1].key > ks->wlog[i].key); i--) {
+		struct mn_wlog t = ks->wlog[i];
+		ks->wlog[i] = ks->wlog[i - 1];
+		ks->wlog[i - 1] = t;
+	}
+}
+
+/* The frame an entry leads to, and whether touching it is a use after free. */
+static struct mn_page *target(struct mn_kstate *ks, const struct mn_tlbe *e, uint32_t *fired)
+{
+	struct mn_page *f = &ks->frame[e->pfn];
+	if (f->gen != e->gen || f->kind == MN_FRAME_FREE)
+		*fired |= 1u << MN_CHECK_UAF;
+	return f;
+}
+
+static void touch(struct mn_kstate *ks, struct mn_page *f, int mm, uint32_t va, int write,
+		  int32_t *val, uint32_t *fired)
+{
+	if (write) {
+		f->data = *val;
+		mn_wlog_set(ks, mm, va, *val);
+		return;
+	}
+	int32_t last;
+	*val = f->data;
+	if (mn_wlog_get(ks, mm, va, &last) && last != *val)
+		*fired |= 1u << MN_CHECK_INCOHERENT;
+}
+
+int mn_access(struct mn_kstate *ks, struct mn_tlbe *tlb, int mm, uint32_t va, int write,
+	      int32_t *val, uint32_t *fired)
+{
+	uint32_t vpn = va >> MN_PAGE_SHIFT;
+	struct mn_tlbe *e = mn_tlb_lookup(tlb, mm, vpn);
+	struct mn_walk wk;
+
+	if (e) {
+		if (write && !(e->flags & MN_PTE_WRITE)) {
+			/* protection fault; x86 drops the faulting translation as it faults */
+			mn_tlb_flush(tlb, mm, vpn << MN_PAGE_SHIFT, (vpn + 1) << MN_PAGE_SHIFT);
+			return MN_ACCESS_FAULT;
+		}
+		if (write && !(e->flags & MN_PTE_DIRTY)) {
+			/* x86: a write through a clean entry re-walks to set D atomically and
+			 * faults if the PTE no longer matches */
+			mn_pte *pte = mn_pt_walk(ks, mm, va, 0, &wk);
+			if (wk.freed)
+				*fired |= 1u << MN_CHECK_UAF;
+			if (!pte || !(*pte & MN_PTE_PRESENT) || !(*pte & MN_PTE_WRITE) ||
+			    MN_PTE_PFN(*pte) != e->pfn) {
+				mn_tlb_flush(tlb, mm, vpn << MN_PAGE_SHIFT, (vpn + 1) << MN_PAGE_SHIFT);
+				return MN_ACCESS_FAULT;
+			}
+			*pte |= MN_PTE_DIRTY | MN_PTE_ACCESSED;
+			e->flags |= MN_PTE_DIRTY;
+		}
+		touch(ks, target(ks, e, fired), mm, va, write, val, fired);
+		return MN_ACCESS_OK;
+	}
+	mn_pte *pte = mn_pt_walk(ks, mm, va, 0, &wk);
+	if (wk.freed)
+		*fired |= 1u << MN_CHECK_UAF;
+	if (!pte || !(*pte & MN_PTE_PRESENT) || (write && !(*pte & MN_PTE_WRITE)))
+		return MN_ACCESS_FAULT;
+	*pte |= MN_PTE_ACCESSED;
+	if (write)
+		*pte |= MN_PTE_DIRTY;
+	struct mn_tlbe ne;
+	memset(&ne, 0, sizeof(ne));
+	ne.vpn = (uint16_t)(vpn + 1);
+	ne.pfn = (uint8_t)MN_PTE_PFN(*pte);
+	ne.flags = (uint8_t)(*pte & (MN_PTE_WRITE | MN_PTE_DIRTY));
+	ne.mm = (uint8_t)mm;
+	ne.gen = ks->frame[ne.pfn].gen;
+	mn_tlb_fill(tlb, ne);
+	e = mn_tlb_lookup(tlb, mm, vpn);
+	touch(ks, target(ks, e, fired), mm, va, write, val, fired);
+	return MN_ACCESS_OK;
+}

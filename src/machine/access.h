@@ -1,0 +1,22 @@
+/* A load or store by a CPU or a device engine: TLB lookup, hardware walk on a miss,
+ * accessed/dirty bits as x86 sets them, and what the checks see on the way. */
+#ifndef MN_ACCESS_H
+#define MN_ACCESS_H
+
+#include "../kernel/kstate.h"
+
+enum mn_access_rc {
+	MN_ACCESS_OK,
+	MN_ACCESS_FAULT, /* no usable translation: the agent must fault into the kernel */
+};
+
+/* Accesses va in mm through tlb (a CPU's or a device's). A store writes *val; a load
+ * returns the data in *val. Checks that fire are or-ed into *fired. */
+int mn_access(struct mn_kstate *ks, struct mn_tlbe *tlb, int mm, uint32_t va, int write,
+	      int32_t *val, uint32_t *fired);
+
+/* The last completed write to va in mm, or 0 (none) / 1 (found). */
+int mn_wlog_get(const struct mn_kstate *ks, int mm, uint32_t va, int32_t *value);
+void mn_wlog_set(struct mn_kstate *ks, int mm, uint32_t va, int32_t value);
+
+#endif

@@ -1,0 +1,123 @@
+/* The simulated hardware: physical frames, page-table pages, CPU TLBs and device IOTLBs.
+ * Everything is plain data inside the world (indices, no pointers).
+ *
+ * Geometry is scaled down (see docs/model.md): 4 KiB pages as in the kernel, but 8 entries
+ * per page-table level instead of 512, so a PMD maps 8 pages (0x8000, the model's "2 MiB")
+ * and a PUD maps 64 pages (0x40000, the model's "1 GiB"). Virtual addresses use bits 12..23.
+ */
+#ifndef MN_MACHINE_H
+#define MN_MACHINE_H
+
+#include <stdint.h>
+
+#define MN_PAGE_SHIFT 12
+#define MN_PAGE_SIZE (1u << MN_PAGE_SHIFT)
+#define MN_PT_BITS 3
+#define MN_PTRS (1u << MN_PT_BITS)
+#define MN_PMD_SHIFT (MN_PAGE_SHIFT + MN_PT_BITS)
+#define MN_PUD_SHIFT (MN_PMD_SHIFT + MN_PT_BITS)
+#define MN_PGD_SHIFT (MN_PUD_SHIFT + MN_PT_BITS)
+#define MN_VA_LIMIT (1u << (MN_PGD_SHIFT + MN_PT_BITS))
+
+#define MN_NFRAMES 12 /* data frames; frame 0 is the zero page */
+#define MN_NPT 12     /* page-table pages */
+#define MN_NCPU 3
+#define MN_NTLB 4     /* entries per CPU TLB and per device IOTLB */
+#define MN_NDEV 2
+
+enum mn_frame_kind {
+	MN_FRAME_FREE,
+	MN_FRAME_ZERO,
+	MN_FRAME_ANON,
+	MN_FRAME_FILE,
+	MN_FRAME_DEVICE_PRIVATE,
+};
+
+enum mn_frame_flags {
+	MN_PG_DIRTY = 1,
+	MN_PG_KSM = 2,
+	MN_PG_LOCKED = 4,
+	MN_PG_ANON_EXCLUSIVE = 8, /* PageAnonExclusive: this mm alone may write it */
+};
+
+/* One page of memory: its contents are a single word. */
+struct mn_page {
+	int32_t data;
+	uint16_t refcount;
+	int16_t mapcount;
+	uint16_t gen; /* changes each time the frame is freed, so stale users are caught */
+	uint8_t kind;
+	uint8_t flags;
+	uint8_t owner_mm; /* mm that allocated it, +1; 0 for none */
+	uint8_t pad[3];
+};
+
+/* A page-table entry at any level. Non-leaf entries name a page-table page; leaf entries
+ * name a frame. Not-present entries may carry a swap-style entry (migration, device
+ * private) in `kind`. */
+typedef uint32_t mn_pte;
+#define MN_PTE_PRESENT 0x1u
+#define MN_PTE_WRITE 0x2u
+#define MN_PTE_ACCESSED 0x4u
+#define MN_PTE_DIRTY 0x8u
+#define MN_PTE_HUGE 0x10u      /* leaf at PMD or PUD level */
+#define MN_PTE_SOFT_DIRTY 0x20u
+#define MN_PTE_SPECIAL 0x40u   /* zero page, pfnmap: no struct-page refcounting */
+#define MN_PTE_KIND_SHIFT 8    /* not-present kinds */
+#define MN_PTE_KIND_MASK (0xfu << MN_PTE_KIND_SHIFT)
+#define MN_PTE_PFN_SHIFT 16
+#define MN_PTE_PFN(e) ((e) >> MN_PTE_PFN_SHIFT)
+#define MN_PTE_MKPFN(pfn) ((mn_pte)(pfn) << MN_PTE_PFN_SHIFT)
+
+enum mn_swp_kind {
+	MN_SWP_NONE,
+	MN_SWP_MIGRATION_READ,
+	MN_SWP_MIGRATION_WRITE,
+	MN_SWP_DEVICE_PRIVATE_READ,
+	MN_SWP_DEVICE_PRIVATE_WRITE,
+	MN_SWP_DEVICE_EXCLUSIVE,
+	MN_SWP_SWAP,
+};
+
+static inline int mn_pte_swp_kind(mn_pte e)
+{
+	return (int)((e & MN_PTE_KIND_MASK) >> MN_PTE_KIND_SHIFT);
+}
+
+struct mn_ptpage {
+	mn_pte e[MN_PTRS];
+	uint16_t gen;
+	uint8_t level;  /* 4 pgd, 3 pud, 2 pmd, 1 pte; 0 free */
+	uint8_t users;  /* mms sharing it (hugetlb shared PMD pages) */
+	uint8_t lock;   /* split PT lock: owner agent + 1 */
+	uint8_t pad[3];
+};
+
+/* A cached translation. x86 caches accessed/dirty: a write through an entry whose dirty
+ * bit is clear re-walks to set D in the PTE. */
+struct mn_tlbe {
+	uint16_t vpn;     /* virtual page number + 1; 0 = invalid */
+	uint8_t pfn;
+	uint8_t flags;    /* MN_PTE_WRITE | MN_PTE_DIRTY | MN_PTE_HUGE as cached */
+	uint16_t gen;     /* frame generation when the entry was made */
+	uint8_t mm;       /* mm index */
+	uint8_t pad;
+};
+
+struct mn_cpu {
+	struct mn_tlbe tlb[MN_NTLB];
+	uint8_t mm;       /* mm whose page tables are loaded (CR3), +1; 0 none */
+	uint8_t pad[7];
+};
+
+/* Device hardware: an IOTLB and the state a device keeps (stopped after release). */
+struct mn_dev {
+	struct mn_tlbe tlb[MN_NTLB];
+	uint8_t type;     /* enum mn_dev_type */
+	uint8_t mm;       /* bound mm index, +1 */
+	uint8_t stopped;  /* the driver told the hardware to stop (release) */
+	uint8_t pad[5];
+	int32_t drv[4];   /* driver words (sequence numbers, counters) */
+};
+
+#endif

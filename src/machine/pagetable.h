@@ -1,0 +1,28 @@
+/* Page-table pages and the walk the hardware (and the kernel) does over them. */
+#ifndef MN_PAGETABLE_H
+#define MN_PAGETABLE_H
+
+#include "../kernel/kstate.h"
+
+static inline unsigned mn_pt_index(uint32_t va, int level)
+{
+	return (va >> (MN_PAGE_SHIFT + MN_PT_BITS * (unsigned)(level - 1))) & (MN_PTRS - 1);
+}
+
+/* A fresh zeroed table page of the given level, or -1 when none is free. */
+int mn_pt_alloc(struct mn_kstate *ks, int level);
+/* Frees a table page: its generation changes so that walks through stale entries show. */
+void mn_pt_free(struct mn_kstate *ks, int pt);
+
+struct mn_walk {
+	int pt;     /* table page holding the leaf slot, or -1 */
+	int level;  /* level of that slot: 1 PTE, 2 PMD (huge), ... */
+	int freed;  /* the walk went through a freed page-table page */
+};
+
+/* The slot mapping va in mm: the PTE, or the PMD/PUD entry if a huge leaf maps it. With
+ * alloc, missing tables down to the PTE level are allocated (__pte_alloc and friends).
+ * Returns NULL when a table is missing (or cannot be allocated). */
+mn_pte *mn_pt_walk(struct mn_kstate *ks, int mm, uint32_t va, int alloc, struct mn_walk *wk);
+
+#endif
