@@ -2,7 +2,7 @@
 BUILD := build
 SAN := build-san
 
-.PHONY: all deps build build-san run check bench install clean
+.PHONY: all deps build build-san run check bench conformance install clean
 
 all: build
 
@@ -32,6 +32,11 @@ check: build build-san
 bench: build
 	@MNSIM_BENCH_DEPS=1 sh scripts/bootstrap.sh
 	@sh bench/run.sh ./$(BUILD)/mnsim
+
+# The real Linux 6.1 under QEMU/TCG against the recorded trace (conformance/README.md).
+# Not yet part of `check`: the model's side of the comparison is still to come.
+conformance: build
+	@python3 conformance/run
 
 install: build
 	meson install -C $(BUILD)

@@ -30,5 +30,9 @@ int mn_schedule_parse(const char *s, int nagents, int **out, char *err, unsigned
 /* Replays a schedule. Returns 0, or -1 with t->error set; t is filled in both cases. */
 int mn_replay(const struct mn_prog *p, const char *schedule, struct mn_trace *t);
 void mn_trace_free(struct mn_trace *t);
+/* The run where the lowest-numbered agent that can step always does (each agent runs to
+ * its end or until it blocks): the execution --trace-notifier shows by default.
+ * Returns the schedule string (caller frees); at most max_steps steps. */
+char *mn_first_schedule(const struct mn_prog *p, int max_steps);
 
 #endif

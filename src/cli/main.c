@@ -42,6 +42,9 @@ static const char usage[] =
 	"  --random N            N random walks instead of exhaustive search\n"
 	"  --seed S              seed for --random (default 1)\n"
 	"  --replay SCHEDULE     run one schedule (\"0.0.1\") of a single FILE and show it\n"
+	"  --trace-notifier      print every notifier callback of one run of a single FILE\n"
+	"                        (--replay's schedule, or each agent in turn to its end) as\n"
+	"                        `callback event start end blockable`\n"
 	"  --json                machine-readable output\n"
 	"  --kernel PROFILE      use this kernel profile instead of the scenario's\n"
 	"  --lib DIR             library root holding PROFILE/ directories\n"
@@ -123,6 +126,21 @@ static const char *default_path(const char *what)
 	return buf[i];
 }
 
+/* --trace-notifier: every notifier callback of one run, one line each. */
+static int run_trace_notifier(const struct mn_prog *p, const char *schedule)
+{
+	char *first = schedule ? NULL : mn_first_schedule(p, 100000);
+	struct mn_trace t;
+	int rc = mn_replay(p, schedule ? schedule : first, &t);
+	for (int i = 0; i < t.nsteps; i++)
+		fputs(t.steps[i].trace, stdout);
+	if (rc)
+		fprintf(stderr, "mnsim: %s: %s\n", p->path, t.error);
+	mn_trace_free(&t);
+	free(first);
+	return rc ? 2 : 0;
+}
+
 static int run_replay(const struct mn_prog *p, const char *schedule, int json)
 {
 	struct mn_trace t;
@@ -161,7 +179,7 @@ int main(int argc, char **argv)
 	struct mn_load_opts lo = { 0 };
 	struct files fs = { 0 };
 	const char *replay = NULL;
-	int json = 0, progress = -1;
+	int json = 0, progress = -1, trace_notifier = 0;
 	double v;
 
 	mn_explore_defaults(&o);
@@ -192,6 +210,8 @@ int main(int argc, char **argv)
 			json = 1;
 		} else if (!strcmp(a, "--no-min-cex")) {
 			o.no_min_cex = 1;
+		} else if (!strcmp(a, "--trace-notifier")) {
+			trace_notifier = 1;
 		} else if (!strcmp(a, "--progress")) {
 			progress = 1;
 		} else if (!strcmp(a, "--reduction")) {
@@ -237,7 +257,7 @@ int main(int argc, char **argv)
 	}
 	if (!lo.lib_dir)
 		lo.lib_dir = default_path("lib");
-	if (argc == 1 || (!fs.n && !replay)) {
+	if (argc == 1 || (!fs.n && !replay && !trace_notifier)) {
 		const char *cat = default_path("scenarios");
 		collect_dir(&fs, cat);
 		qsort(fs.v, fs.n, sizeof(char *), cmp_str);
@@ -247,8 +267,8 @@ int main(int argc, char **argv)
 		}
 	}
 	o.progress = progress >= 0 ? progress : isatty(2);
-	if (replay && fs.n != 1) {
-		fprintf(stderr, "mnsim: --replay needs exactly one scenario file\n");
+	if ((replay || trace_notifier) && fs.n != 1) {
+		fprintf(stderr, "mnsim: --replay and --trace-notifier need exactly one scenario file\n");
 		return 2;
 	}
 
@@ -266,7 +286,9 @@ int main(int argc, char **argv)
 		}
 	}
 	int status = bad ? 2 : 0;
-	if (!bad && replay) {
+	if (!bad && trace_notifier) {
+		status = run_trace_notifier(progs[0], replay);
+	} else if (!bad && replay) {
 		status = run_replay(progs[0], replay, json);
 	} else if (!bad) {
 		int failed = 0, incomplete = 0;

@@ -95,3 +95,23 @@ void mn_trace_free(struct mn_trace *t)
 	free(t->final);
 	memset(t, 0, sizeof(*t));
 }
+
+char *mn_first_schedule(const struct mn_prog *p, int max_steps)
+{
+	struct mn_world *w = xmalloc(p->layout.size);
+	char *s = xmalloc((size_t)max_steps * 4 + 1);
+	size_t len = 0;
+	s[0] = 0;
+	memcpy(w, p->init, p->layout.size);
+	for (int n = 0; n < max_steps; n++) {
+		int a;
+		for (a = 0; a < p->nagents && !mn_enabled(p, w, a); a++)
+			;
+		if (a == p->nagents)
+			break;
+		mn_step(p, w, a, NULL);
+		len += (size_t)sprintf(s + len, len ? ".%d" : "%d", a);
+	}
+	free(w);
+	return s;
+}

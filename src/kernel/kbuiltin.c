@@ -6,6 +6,7 @@
 
 #include "../check/checks.h"
 #include "../lang/program.h"
+#include "../machine/access.h"
 #include "../machine/pagetable.h"
 #include "../machine/tlb.h"
 #include "kstate.h"
@@ -639,6 +640,21 @@ int kb_vma_remove(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
+/* ---- what the checks remember ---- */
+
+int kb_wlog_discard(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	KSTART;
+	if (bad_addr(ctx, a[0]))
+		return -1;
+	mn_wlog_discard(ks, mm, (uint32_t)a[0]);
+	for (int i = 0; i < MN_NOPS; i++)
+		if (ks->op[i].active && ks->op[i].agent == ctx->agent)
+			ks->op[i].discards = 1;
+	return 0;
+}
+
 /* ---- operation boundaries ---- */
 
 int kb_op_begin(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
@@ -710,6 +726,10 @@ int kb_op_end(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 					ctx->fired |= 1u << MN_CHECK_STALE;
 		}
 	}
+	/* A write that raced with a discarding operation may be lost (MADV_DONTNEED's
+	 * contract); one after it returns may not. */
+	for (uint32_t va = me->start; me->discards && va < me->end; va += MN_PAGE_SIZE)
+		mn_wlog_discard(ks, me->mm, va);
 	memset(me, 0, sizeof(*me));
 	return 0;
 }

@@ -42,7 +42,7 @@ BI(kb_page_remove_rmap); BI(kb_page_anon_exclusive); BI(kb_page_move_anon_rmap);
 /* mmu_gather and VMAs */
 BI(kb_tlb_remove_page); BI(kb_tlb_batch_free); BI(kb_vma_remove);
 /* operation boundaries (for `stale`) */
-BI(kb_op_begin); BI(kb_op_end);
+BI(kb_op_begin); BI(kb_op_end); BI(kb_wlog_discard);
 /* notifier core */
 BI(kb_mn_nsubs); BI(kb_mn_sub_at); BI(kb_mn_sub_dev); BI(kb_mn_sub_type); BI(kb_mn_trace);
 BI(kb_mn_release_all);
@@ -117,6 +117,8 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	   "frees the pages gathered by this agent (tlb_batch_pages_flush)", TY_VOID)           \
 	KB("vma_remove", 2, TY_VOID, kb_vma_remove, NULL,                                       \
 	   "removes [start, end) from the agent's mm VMAs", TY_INT, TY_INT)                     \
+	KB("wlog_discard", 1, TY_VOID, kb_wlog_discard, NULL,                                   \
+	   "the operation discards addr's data on purpose (zap): forget its last write", TY_INT)\
 	KB("op_begin", 2, TY_VOID, kb_op_begin, NULL,                                           \
 	   "a core-mm operation on [start, end) of the agent's mm begins", TY_INT, TY_INT)      \
 	KB("op_end", 0, TY_VOID, kb_op_end, NULL,                                               \

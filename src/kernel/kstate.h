@@ -57,7 +57,7 @@ struct mn_opr {
 	uint8_t active;
 	uint8_t mm;
 	uint8_t agent;
-	uint8_t pad;
+	uint8_t discards; /* it throws data away: writes racing with it may be lost */
 };
 
 /* An mmu_gather's batch of pages to free once the TLBs are flushed. */

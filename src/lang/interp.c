@@ -181,10 +181,21 @@ static const char *shared_name(const struct mn_prog *p, uint32_t cell, int *inde
 
 static void describe_val(const struct mn_prog *p, enum type t, mn_val v, char *buf, size_t n)
 {
-	if (t == TY_HANDLE && MN_HANDLE_KIND(v) == MN_HK_MUTEX) {
-		int idx;
-		snprintf(buf, n, "%s", shared_name(p, (uint32_t)MN_HANDLE_IDX(v), &idx));
-	} else if (v >= 0x10000 || v <= -0x10000) {
+	if (t == TY_HANDLE) {
+		int idx = MN_HANDLE_IDX(v);
+		switch (MN_HANDLE_KIND(v)) {
+		case MN_HK_MUTEX: snprintf(buf, n, "%s", shared_name(p, (uint32_t)idx, &idx)); break;
+		case MN_HK_FRAME:
+			if (idx)
+				snprintf(buf, n, "page%d", idx);
+			else
+				snprintf(buf, n, "zero_page");
+			break;
+		case MN_HK_SUB: snprintf(buf, n, "sub%d", idx); break;
+		case MN_HK_NONE: snprintf(buf, n, "NULL"); break;
+		default: snprintf(buf, n, "handle%d:%d", MN_HANDLE_KIND(v), idx); break;
+		}
+	} else if (v >= 0x1000 || v <= -0x1000) {
 		snprintf(buf, n, "%#llx", (unsigned long long)v);
 	} else {
 		snprintf(buf, n, "%lld", (long long)v);

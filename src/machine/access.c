@@ -48,6 +48,19 @@ void mn_wlog_set(struct mn_kstate *ks, int mm, uint32_t va, int32_t value)
 	}
 }
 
+void mn_wlog_discard(struct mn_kstate *ks, int mm, uint32_t va)
+{
+	uint32_t k = wlog_key(mm, va);
+	int i;
+	for (i = 0; i < MN_NWLOG && ks->wlog[i].key != k; i++)
+		;
+	if (i == MN_NWLOG)
+		return;
+	/* close the gap: the log stays sorted and packed */
+	memmove(&ks->wlog[i], &ks->wlog[i + 1], sizeof(ks->wlog[0]) * (size_t)(MN_NWLOG - i - 1));
+	memset(&ks->wlog[MN_NWLOG - 1], 0, sizeof(ks->wlog[0]));
+}
+
 /* The frame an entry leads to, and whether touching it is a use after free. */
 static struct mn_page *target(struct mn_kstate *ks, const struct mn_tlbe *e, uint32_t *fired)
 {

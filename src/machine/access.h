@@ -18,5 +18,7 @@ int mn_access(struct mn_kstate *ks, struct mn_tlbe *tlb, int mm, uint32_t va, in
 /* The last completed write to va in mm, or 0 (none) / 1 (found). */
 int mn_wlog_get(const struct mn_kstate *ks, int mm, uint32_t va, int32_t *value);
 void mn_wlog_set(struct mn_kstate *ks, int mm, uint32_t va, int32_t value);
+/* The kernel threw va's data away on purpose (MADV_DONTNEED, munmap). */
+void mn_wlog_discard(struct mn_kstate *ks, int mm, uint32_t va);
 
 #endif

@@ -1,0 +1,80 @@
+#!/bin/sh
+# The kernel model through the command: check scenarios (each check fires in one and not
+# in its twin), counterexamples that replay, and --trace-notifier against the 6.1 order.
+set -u
+M=${MNSIM:?}
+S=${MNSIM_SOURCE_DIR:?}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+cd "$S" || exit 1
+
+for f in tests/kernel/*.mnl; do
+	"$M" --jobs 2 "$f" >"$T/out" 2>&1
+	s=$?
+	if [ "$s" != 0 ]; then
+		bad "$f: status $s"
+		grep -E "FAILED|rror" "$T/out" | head -5
+		continue
+	fi
+	ok
+	# every counterexample shown replays to the check it claims
+	grep -E "^Counterexample [a-z_]+: fires" "$T/out" | sed 's/^Counterexample \([a-z_]*\):.*/\1/' >"$T/checks"
+	sed -n 's/^Schedule //p' "$T/out" >"$T/scheds"
+	n=$(wc -l <"$T/checks")
+	i=1
+	while [ "$i" -le "$n" ]; do
+		c=$(sed -n "${i}p" "$T/checks")
+		sched=$(sed -n "${i}p" "$T/scheds")
+		"$M" --replay "$sched" "$f" >"$T/r" 2>&1
+		grep -q "^Observation $c fired" "$T/r" && ok || bad "$f: $c does not replay from $sched"
+		i=$((i + 1))
+	done
+done
+
+# --trace-notifier: what Linux 6.1 emits for a CoW fault (wp_page_copy): start CLEAR,
+# invalidate_range from ptep_clear_flush_notify, change_pte from set_pte_at_notify, end
+# (_only_end: no second invalidate_range).
+cat >"$T/cow.mnl" <<'X'
+kernel linux-6.1
+mm m { map 0x1000 anon rw }
+P0 @cpu0 m { r0 = load(0x1000); store(0x1000, 1); }
+X
+"$M" --trace-notifier "$T/cow.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start CLEAR 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 1
+change_pte - 0x1000 0x2000 1
+invalidate_range_end CLEAR 0x1000 0x2000 1
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "CoW trace"; diff "$T/want" "$T/trace"; }
+
+# munmap: UNMAP start, the end call's invalidate_range, end, then the mmu_gather flush's
+# invalidate_range after the end (6.1 tlb_finish_mmu).
+cat >"$T/unmap.mnl" <<'X'
+kernel linux-6.1
+mm m { map 0x1000 anon rw populate }
+P0 @cpu0 m { munmap(0x1000, 0x1000); }
+X
+"$M" --trace-notifier "$T/unmap.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start UNMAP 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 1
+invalidate_range_end UNMAP 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 1
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "munmap trace"; diff "$T/want" "$T/trace"; }
+
+# Errors in kernel declarations are located.
+printf 'kernel linux-6.1\nmm m { map 0x1000 anon rx }\nP0 @cpu0 m { }\n' >"$T/bad.mnl"
+"$M" "$T/bad.mnl" >"$T/out" 2>"$T/err"
+[ $? = 2 ] && grep -q "bad.mnl:2:24: unknown protection 'rx'" "$T/err" && ok || bad "bad protection: $(cat "$T/err")"
+printf 'kernel linux-6.1\nmm m { map 0x1000 anon rw }\nP0 @cpu7 m { }\n' >"$T/bad.mnl"
+"$M" "$T/bad.mnl" >"$T/out" 2>"$T/err"
+[ $? = 2 ] && grep -q "bad.mnl:3:1: unknown placement 'cpu7'" "$T/err" && ok || bad "bad cpu: $(cat "$T/err")"
+
+echo "RESULT passed=$pass failed=$fail"
+[ "$fail" = 0 ]
