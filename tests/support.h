@@ -19,9 +19,12 @@
 
 #define SRC_DIR MNSIM_SOURCE_DIR
 
+/* Scenarios naming `kernel linux-...` load the real library; others the test profiles. */
 static inline struct mn_prog *load_text(const char *text, struct mn_diag *d)
 {
-	struct mn_load_opts lo = { SRC_DIR "/tests/lib", NULL };
+	struct mn_load_opts lo = { strstr(text, "kernel linux-") ? SRC_DIR "/lib" :
+								    SRC_DIR "/tests/lib",
+				   NULL };
 	memset(d, 0, sizeof(*d));
 	return mn_prog_load_text("test.mnl", text, &lo, d);
 }

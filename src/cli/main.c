@@ -46,6 +46,7 @@ static const char usage[] =
 	"                        (--replay's schedule, or each agent in turn to its end) as\n"
 	"                        `callback event start end blockable`\n"
 	"  --json                machine-readable output\n"
+	"  --list-builtins       the table of built-ins and constants (docs/builtins.md)\n"
 	"  --kernel PROFILE      use this kernel profile instead of the scenario's\n"
 	"  --lib DIR             library root holding PROFILE/ directories\n"
 	"  --table-bits N        visited-set size 2^N (default 24)\n"
@@ -124,6 +125,25 @@ static const char *default_path(const char *what)
 		return buf[i];
 	snprintf(buf[i], sizeof(buf[i]), "%s/%s", MNSIM_DATA_DIR, what);
 	return buf[i];
+}
+
+/* --list-builtins: the table docs/builtins.md is made of. */
+static void list_builtins(void)
+{
+	static const char *const tn[] = { "void", "int", "handle" };
+	printf("| built-in | step | blocks | returns | meaning |\n|---|---|---|---|---|\n");
+	for (int i = 0; i < mn_nbuiltins; i++) {
+		const struct mn_builtin *b = &mn_builtins[i];
+		printf("| `%s(", b->name);
+		for (int k = 0; k < b->nargs; k++)
+			printf("%s%s", k ? ", " : "", tn[b->args[k]]);
+		printf(")` | %s | %s | %s | %s |\n", b->flags & MN_BI_STEP ? "yes" : "no",
+		       b->enabled ? "yes" : "no", tn[b->ret], b->doc);
+	}
+	printf("| `assert(int)` | no | no | void | fires `assert` when the argument is zero |\n");
+	printf("\n| constant | value |\n|---|---|\n");
+	for (int i = 0; mn_constants[i].name; i++)
+		printf("| `%s` | %lld |\n", mn_constants[i].name, (long long)mn_constants[i].value);
 }
 
 /* --trace-notifier: every notifier callback of one run, one line each. */
@@ -210,6 +230,9 @@ int main(int argc, char **argv)
 			json = 1;
 		} else if (!strcmp(a, "--no-min-cex")) {
 			o.no_min_cex = 1;
+		} else if (!strcmp(a, "--list-builtins")) {
+			list_builtins();
+			return 0;
 		} else if (!strcmp(a, "--trace-notifier")) {
 			trace_notifier = 1;
 		} else if (!strcmp(a, "--progress")) {

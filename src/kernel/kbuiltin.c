@@ -345,6 +345,13 @@ int kb_pte_mkdirty(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
+int kb_pte_mkclean(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = a[0] & ~(mn_val)MN_PTE_DIRTY;
+	return 0;
+}
+
 int kb_pte_wrprotect(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ctx;
@@ -525,6 +532,29 @@ int kb_page_move_anon_rmap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
 	return set_exclusive(ctx, a[0]);
+}
+
+int kb_page_try_share_anon_rmap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	struct mn_kstate *ks = mn_kctx(ctx);
+	int f = frame_of(ctx, a[0]);
+	if (!ks || f < 0)
+		return -1;
+	ks->frame[f].flags &= (uint8_t)~MN_PG_ANON_EXCLUSIVE;
+	*ret = 0;
+	return 0;
+}
+
+int kb_pages_identical(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	struct mn_kstate *ks = mn_kctx(ctx);
+	if (!ks)
+		return -1;
+	struct mn_page *x = live_frame(ctx, ks, a[0]), *y = live_frame(ctx, ks, a[1]);
+	if (!x || !y)
+		return -1;
+	*ret = x->data == y->data;
+	return 0;
 }
 
 int kb_page_anon_exclusive(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)

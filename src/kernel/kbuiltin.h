@@ -34,11 +34,11 @@ BI(kb_ptep_clear_flush); BI(kb_ptep_set_wrprotect); BI(kb_flush_tlb_page);
 BI(kb_flush_tlb_range); BI(kb_vma_flags);
 /* pure PTE helpers */
 BI(kb_pte_none); BI(kb_pte_present); BI(kb_pte_write); BI(kb_pte_dirty); BI(kb_pte_page);
-BI(kb_pte_mkwrite); BI(kb_pte_mkdirty); BI(kb_pte_wrprotect); BI(kb_mk_pte); BI(kb_page_none);
+BI(kb_pte_mkwrite); BI(kb_pte_mkdirty); BI(kb_pte_mkclean); BI(kb_pte_wrprotect); BI(kb_mk_pte); BI(kb_page_none);
 /* pages */
 BI(kb_alloc_page); BI(kb_copy_page); BI(kb_get_page); BI(kb_put_page); BI(kb_page_count);
 BI(kb_page_mapcount); BI(kb_page_add_new_anon_rmap); BI(kb_page_add_anon_rmap);
-BI(kb_page_remove_rmap); BI(kb_page_anon_exclusive); BI(kb_page_move_anon_rmap); BI(kb_zero_page); BI(kb_is_zero_page);
+BI(kb_page_remove_rmap); BI(kb_page_try_share_anon_rmap); BI(kb_pages_identical); BI(kb_page_anon_exclusive); BI(kb_page_move_anon_rmap); BI(kb_zero_page); BI(kb_is_zero_page);
 /* mmu_gather and VMAs */
 BI(kb_tlb_remove_page); BI(kb_tlb_batch_free); BI(kb_vma_remove);
 /* operation boundaries (for `stale`) */
@@ -60,13 +60,13 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	   "device write (value >= 0); 0, -1 fault, -2 device stopped", TY_INT, TY_INT)         \
 	KB("mmap_read_lock", 0, TY_VOID, kb_mmap_read_lock, kb_mmap_read_lock_en,               \
 	   "takes the mm's mmap_lock for read (blocks while a writer holds it)", TY_VOID)      \
-	KB("mmap_read_unlock", 0, TY_VOID, kb_mmap_read_unlock, NULL, "", TY_VOID)              \
+	KB("mmap_read_unlock", 0, TY_VOID, kb_mmap_read_unlock, NULL, "releases mmap_lock held for read", TY_VOID)              \
 	KB("mmap_write_lock", 0, TY_VOID, kb_mmap_write_lock, kb_mmap_write_lock_en,            \
 	   "takes the mm's mmap_lock for write", TY_VOID)                                       \
-	KB("mmap_write_unlock", 0, TY_VOID, kb_mmap_write_unlock, NULL, "", TY_VOID)            \
+	KB("mmap_write_unlock", 0, TY_VOID, kb_mmap_write_unlock, NULL, "releases mmap_lock held for write", TY_VOID)            \
 	KB("pte_lock", 1, TY_VOID, kb_pte_lock, kb_pte_lock_en,                                 \
 	   "takes the split PT lock of the page table holding addr's PTE", TY_INT)              \
-	KB("pte_unlock", 1, TY_VOID, kb_pte_unlock, NULL, "", TY_INT)                           \
+	KB("pte_unlock", 1, TY_VOID, kb_pte_unlock, NULL, "releases the PT lock taken by pte_lock", TY_INT)                           \
 	KB("pte_get", 1, TY_INT, kb_pte_get, NULL, "reads addr's PTE (0: none)", TY_INT)        \
 	KB("pte_alloc", 1, TY_INT, kb_pte_alloc, NULL,                                          \
 	   "allocates the tables down to addr's PTE; 0, or -1 when out of memory", TY_INT)      \
@@ -75,20 +75,21 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	   "clears addr's PTE, returns the old one (no flush)", TY_INT)                         \
 	KB("ptep_clear_flush", 1, TY_INT, kb_ptep_clear_flush, NULL,                            \
 	   "clears addr's PTE and flushes every CPU TLB of the mm for it", TY_INT)              \
-	KB("ptep_set_wrprotect", 1, TY_VOID, kb_ptep_set_wrprotect, NULL, "", TY_INT)           \
+	KB("ptep_set_wrprotect", 1, TY_VOID, kb_ptep_set_wrprotect, NULL, "clears the write bit of addr's PTE (no flush)", TY_INT)           \
 	KB("flush_tlb_page", 1, TY_VOID, kb_flush_tlb_page, NULL,                               \
 	   "flushes addr from every CPU TLB of the mm (IPIs modelled as atomic)", TY_INT)       \
-	KB("flush_tlb_range", 2, TY_VOID, kb_flush_tlb_range, NULL, "", TY_INT, TY_INT)         \
+	KB("flush_tlb_range", 2, TY_VOID, kb_flush_tlb_range, NULL, "flushes [start, end) from every CPU TLB of the mm", TY_INT, TY_INT)         \
 	KB("vma_flags", 1, TY_INT, kb_vma_flags, NULL,                                          \
 	   "VM_* flags of the VMA holding addr, -1 if none", TY_INT)                            \
-	KP("pte_none", 1, TY_INT, kb_pte_none, "", TY_INT)                                      \
-	KP("pte_present", 1, TY_INT, kb_pte_present, "", TY_INT)                                \
-	KP("pte_write", 1, TY_INT, kb_pte_write, "", TY_INT)                                    \
-	KP("pte_dirty", 1, TY_INT, kb_pte_dirty, "", TY_INT)                                    \
+	KP("pte_none", 1, TY_INT, kb_pte_none, "1 for an empty PTE", TY_INT)                                      \
+	KP("pte_present", 1, TY_INT, kb_pte_present, "1 for a present PTE", TY_INT)                                \
+	KP("pte_write", 1, TY_INT, kb_pte_write, "1 when the PTE allows writes", TY_INT)                                    \
+	KP("pte_dirty", 1, TY_INT, kb_pte_dirty, "1 when the PTE is dirty", TY_INT)                                    \
 	KP("pte_page", 1, TY_HANDLE, kb_pte_page, "the page a present PTE maps", TY_INT)        \
-	KP("pte_mkwrite", 1, TY_INT, kb_pte_mkwrite, "", TY_INT)                                \
-	KP("pte_mkdirty", 1, TY_INT, kb_pte_mkdirty, "", TY_INT)                                \
-	KP("pte_wrprotect", 1, TY_INT, kb_pte_wrprotect, "", TY_INT)                            \
+	KP("pte_mkwrite", 1, TY_INT, kb_pte_mkwrite, "the PTE with the write bit", TY_INT)                                \
+	KP("pte_mkdirty", 1, TY_INT, kb_pte_mkdirty, "the PTE dirty (and soft-dirty, as on x86)", TY_INT)                                \
+	KP("pte_mkclean", 1, TY_INT, kb_pte_mkclean, "the PTE without the dirty bit", TY_INT)   \
+	KP("pte_wrprotect", 1, TY_INT, kb_pte_wrprotect, "the PTE without the write bit", TY_INT)                            \
 	KP("mk_pte", 1, TY_INT, kb_mk_pte, "a present, read-only, young PTE for page",          \
 	   TY_HANDLE)                                                                           \
 	KP("is_null", 1, TY_INT, kb_page_none, "1 for the null handle", TY_HANDLE)              \
@@ -96,21 +97,25 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	   "a free frame with refcount 1, or the null handle", TY_VOID)                         \
 	KB("copy_page", 2, TY_VOID, kb_copy_page, NULL, "copy_page(dst, src)", TY_HANDLE,       \
 	   TY_HANDLE)                                                                           \
-	KB("get_page", 1, TY_VOID, kb_get_page, NULL, "", TY_HANDLE)                            \
+	KB("get_page", 1, TY_VOID, kb_get_page, NULL, "takes a reference on the page", TY_HANDLE)                            \
 	KB("put_page", 1, TY_VOID, kb_put_page, NULL,                                           \
 	   "drops a reference; the last one frees the frame", TY_HANDLE)                        \
-	KB("page_count", 1, TY_INT, kb_page_count, NULL, "", TY_HANDLE)                         \
-	KB("page_mapcount", 1, TY_INT, kb_page_mapcount, NULL, "", TY_HANDLE)                   \
-	KB("page_add_new_anon_rmap", 1, TY_VOID, kb_page_add_new_anon_rmap, NULL, "",           \
+	KB("page_count", 1, TY_INT, kb_page_count, NULL, "the page's reference count", TY_HANDLE)                         \
+	KB("page_mapcount", 1, TY_INT, kb_page_mapcount, NULL, "how many PTEs map the page", TY_HANDLE)                   \
+	KB("page_add_new_anon_rmap", 1, TY_VOID, kb_page_add_new_anon_rmap, NULL, "maps a new anonymous page (mapcount 1, exclusive)",           \
 	   TY_HANDLE)                                                                           \
-	KB("page_add_anon_rmap", 1, TY_VOID, kb_page_add_anon_rmap, NULL, "", TY_HANDLE)        \
+	KB("page_add_anon_rmap", 1, TY_VOID, kb_page_add_anon_rmap, NULL, "one more PTE maps the page", TY_HANDLE)        \
 	KB("page_anon_exclusive", 1, TY_INT, kb_page_anon_exclusive, NULL, "PageAnonExclusive",  \
 	   TY_HANDLE)                                                                           \
 	KB("page_move_anon_rmap", 1, TY_VOID, kb_page_move_anon_rmap, NULL,                     \
 	   "the reusing mm takes the page: it becomes exclusive", TY_HANDLE)                    \
-	KB("page_remove_rmap", 1, TY_VOID, kb_page_remove_rmap, NULL, "", TY_HANDLE)            \
+	KB("page_try_share_anon_rmap", 1, TY_INT, kb_page_try_share_anon_rmap, NULL,          \
+	   "the page stops being exclusive (before it is write-protected); 0", TY_HANDLE)       \
+	KB("pages_identical", 2, TY_INT, kb_pages_identical, NULL,                              \
+	   "1 when both pages hold the same data (memcmp)", TY_HANDLE, TY_HANDLE)               \
+	KB("page_remove_rmap", 1, TY_VOID, kb_page_remove_rmap, NULL, "one PTE less maps the page", TY_HANDLE)            \
 	KP("zero_page", 0, TY_HANDLE, kb_zero_page, "the shared zero page", TY_VOID)            \
-	KP("is_zero_page", 1, TY_INT, kb_is_zero_page, "", TY_HANDLE)                           \
+	KP("is_zero_page", 1, TY_INT, kb_is_zero_page, "1 for the zero page", TY_HANDLE)                           \
 	KB("tlb_remove_page", 1, TY_VOID, kb_tlb_remove_page, NULL,                             \
 	   "mmu_gather: the page is freed by tlb_batch_free, after the flush", TY_HANDLE)       \
 	KB("tlb_batch_free", 0, TY_VOID, kb_tlb_batch_free, NULL,                               \
