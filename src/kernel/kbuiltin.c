@@ -345,6 +345,20 @@ int kb_pte_mkdirty(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
+int kb_pte_mkold(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = a[0] & ~(mn_val)MN_PTE_ACCESSED;
+	return 0;
+}
+
+int kb_pte_young(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = (a[0] & MN_PTE_ACCESSED) != 0;
+	return 0;
+}
+
 int kb_pte_mkclean(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ctx;
@@ -554,6 +568,18 @@ int kb_pages_identical(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	if (!x || !y)
 		return -1;
 	*ret = x->data == y->data;
+	return 0;
+}
+
+int kb_page_mark_lazyfree(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	struct mn_kstate *ks = mn_kctx(ctx);
+	int f = frame_of(ctx, a[0]);
+	if (!ks || f < 0)
+		return -1;
+	if (f)
+		ks->frame[f].flags |= MN_PG_LAZYFREE;
 	return 0;
 }
 

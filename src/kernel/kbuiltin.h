@@ -34,7 +34,7 @@ BI(kb_ptep_clear_flush); BI(kb_ptep_set_wrprotect); BI(kb_flush_tlb_page);
 BI(kb_flush_tlb_range); BI(kb_vma_flags);
 /* pure PTE helpers */
 BI(kb_pte_none); BI(kb_pte_present); BI(kb_pte_write); BI(kb_pte_dirty); BI(kb_pte_page);
-BI(kb_pte_mkwrite); BI(kb_pte_mkdirty); BI(kb_pte_mkclean); BI(kb_pte_wrprotect); BI(kb_mk_pte); BI(kb_page_none);
+BI(kb_pte_mkwrite); BI(kb_pte_mkdirty); BI(kb_pte_mkclean); BI(kb_pte_mkold); BI(kb_pte_young); BI(kb_page_mark_lazyfree); BI(kb_pte_wrprotect); BI(kb_mk_pte); BI(kb_page_none);
 /* pages */
 BI(kb_alloc_page); BI(kb_copy_page); BI(kb_get_page); BI(kb_put_page); BI(kb_page_count);
 BI(kb_page_mapcount); BI(kb_page_add_new_anon_rmap); BI(kb_page_add_anon_rmap);
@@ -88,6 +88,8 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	KP("pte_page", 1, TY_HANDLE, kb_pte_page, "the page a present PTE maps", TY_INT)        \
 	KP("pte_mkwrite", 1, TY_INT, kb_pte_mkwrite, "the PTE with the write bit", TY_INT)                                \
 	KP("pte_mkdirty", 1, TY_INT, kb_pte_mkdirty, "the PTE dirty (and soft-dirty, as on x86)", TY_INT)                                \
+	KP("pte_mkold", 1, TY_INT, kb_pte_mkold, "the PTE without the accessed bit", TY_INT)    \
+	KP("pte_young", 1, TY_INT, kb_pte_young, "1 when the accessed bit is set", TY_INT)      \
 	KP("pte_mkclean", 1, TY_INT, kb_pte_mkclean, "the PTE without the dirty bit", TY_INT)   \
 	KP("pte_wrprotect", 1, TY_INT, kb_pte_wrprotect, "the PTE without the write bit", TY_INT)                            \
 	KP("mk_pte", 1, TY_INT, kb_mk_pte, "a present, read-only, young PTE for page",          \
@@ -113,6 +115,8 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	   "the page stops being exclusive (before it is write-protected); 0", TY_HANDLE)       \
 	KB("pages_identical", 2, TY_INT, kb_pages_identical, NULL,                              \
 	   "1 when both pages hold the same data (memcmp)", TY_HANDLE, TY_HANDLE)               \
+	KB("page_mark_lazyfree", 1, TY_VOID, kb_page_mark_lazyfree, NULL,                      \
+	   "MADV_FREE: reclaim may drop the page while its PTE stays clean", TY_HANDLE)         \
 	KB("page_remove_rmap", 1, TY_VOID, kb_page_remove_rmap, NULL, "one PTE less maps the page", TY_HANDLE)            \
 	KP("zero_page", 0, TY_HANDLE, kb_zero_page, "the shared zero page", TY_VOID)            \
 	KP("is_zero_page", 1, TY_INT, kb_is_zero_page, "1 for the zero page", TY_HANDLE)                           \

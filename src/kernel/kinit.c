@@ -38,7 +38,7 @@ static int populate(struct mn_kstate *ks, int mm, uint32_t va, int writable, cha
 	fr->mapcount = 1;
 	fr->flags = MN_PG_ANON_EXCLUSIVE;
 	fr->owner_mm = (uint8_t)(mm + 1);
-	*s = MN_PTE_PRESENT | MN_PTE_ACCESSED | MN_PTE_DIRTY | MN_PTE_MKPFN(f) |
+	*s = MN_PTE_PRESENT | MN_PTE_ACCESSED | MN_PTE_DIRTY | MN_PTE_SOFT_DIRTY | MN_PTE_MKPFN(f) |
 	     (writable ? MN_PTE_WRITE : 0);
 	return 0;
 }

@@ -84,6 +84,27 @@ static void touch(struct mn_kstate *ks, struct mn_page *f, int mm, uint32_t va, 
 		*fired |= 1u << MN_CHECK_INCOHERENT;
 }
 
+/* A store that went through without the kernel seeing it: if the page's PTE no longer
+ * says it was written (soft-dirty cleared, or clean while the page is lazily freeable),
+ * the kernel believes the page clean and the data can be lost. A store racing with an
+ * operation on the page is the operation's business; only stores outside one count. */
+static void dirty_check(struct mn_kstate *ks, int mm, uint32_t va, int pfn, uint32_t *fired)
+{
+	struct mn_walk wk;
+	mn_pte *pte = mn_pt_walk(ks, mm, va, 0, &wk);
+	if (!pte || !(*pte & MN_PTE_PRESENT) || (int)MN_PTE_PFN(*pte) != pfn)
+		return; /* a different page now: uaf, stale and lost_write judge that */
+	for (int i = 0; i < MN_NOPS; i++) {
+		const struct mn_opr *o = &ks->op[i];
+		if (o->active && o->mm == mm && va >= o->start && va < o->end)
+			return;
+	}
+	int lost_soft_dirty = !(*pte & MN_PTE_SOFT_DIRTY);
+	int lost_dirty = (ks->frame[pfn].flags & MN_PG_LAZYFREE) && !(*pte & MN_PTE_DIRTY);
+	if (lost_soft_dirty || lost_dirty)
+		*fired |= 1u << MN_CHECK_DIRTY;
+}
+
 int mn_access(struct mn_kstate *ks, struct mn_tlbe *tlb, int mm, uint32_t va, int write,
 	      int32_t *val, uint32_t *fired)
 {
@@ -112,6 +133,8 @@ int mn_access(struct mn_kstate *ks, struct mn_tlbe *tlb, int mm, uint32_t va, in
 			e->flags |= MN_PTE_DIRTY;
 		}
 		touch(ks, target(ks, e, fired), mm, va, write, val, fired);
+		if (write)
+			dirty_check(ks, mm, va, e->pfn, fired);
 		return MN_ACCESS_OK;
 	}
 	mn_pte *pte = mn_pt_walk(ks, mm, va, 0, &wk);

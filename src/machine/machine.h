@@ -38,6 +38,7 @@ enum mn_frame_flags {
 	MN_PG_KSM = 2,
 	MN_PG_LOCKED = 4,
 	MN_PG_ANON_EXCLUSIVE = 8, /* PageAnonExclusive: this mm alone may write it */
+	MN_PG_LAZYFREE = 16,      /* MADV_FREE'd: reclaim may drop it while its PTE is clean */
 };
 
 /* One page of memory: its contents are a single word. */
