@@ -16,7 +16,8 @@ static void map(struct mn_kstate *ks, uint32_t va, int f, mn_pte bits)
 	}
 	mn_pte *s = mn_pt_walk(ks, 0, va, 1, &wk);
 	assert_non_null(s);
-	*s = MN_PTE_PRESENT | MN_PTE_MKPFN(f) | bits;
+	/* as the kernel makes PTEs: x86 pte_mkdirty and new mappings carry soft-dirty */
+	*s = MN_PTE_PRESENT | MN_PTE_SOFT_DIRTY | MN_PTE_MKPFN(f) | bits;
 	ks->frame[f].kind = MN_FRAME_ANON;
 	ks->frame[f].refcount = 1;
 }
