@@ -46,8 +46,8 @@ X
 "$M" --trace-notifier "$T/cow.mnl" >"$T/trace"
 cat >"$T/want" <<'X'
 invalidate_range_start CLEAR 0x1000 0x2000 1
-invalidate_range - 0x1000 0x2000 1
-change_pte - 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+change_pte - 0x1000 0x2000 -
 invalidate_range_end CLEAR 0x1000 0x2000 1
 X
 cmp -s "$T/trace" "$T/want" && ok || { bad "CoW trace"; diff "$T/want" "$T/trace"; }
@@ -62,9 +62,9 @@ X
 "$M" --trace-notifier "$T/unmap.mnl" >"$T/trace"
 cat >"$T/want" <<'X'
 invalidate_range_start UNMAP 0x1000 0x2000 1
-invalidate_range - 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
 invalidate_range_end UNMAP 0x1000 0x2000 1
-invalidate_range - 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
 X
 cmp -s "$T/trace" "$T/want" && ok || { bad "munmap trace"; diff "$T/want" "$T/trace"; }
 

@@ -140,7 +140,8 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	KB("mn_sub_type", 1, TY_INT, kb_mn_sub_type, NULL, "device type of a subscription",     \
 	   TY_HANDLE)                                                                           \
 	KP("mn_trace", 5, TY_VOID, kb_mn_trace,                                                 \
-	   "records a notifier callback for --trace-notifier", TY_INT, TY_INT, TY_INT, TY_INT,  \
+	   "records a notifier callback for --trace-notifier (-1: the field does not apply)",    \
+	   TY_INT, TY_INT, TY_INT, TY_INT,                                                      \
 	   TY_INT)                                                                              \
 	KB("mn_release_all", 0, TY_VOID, kb_mn_release_all, NULL,                               \
 	   "unhashes every subscription (end of __mmu_notifier_release)", TY_VOID)              \

@@ -81,9 +81,16 @@ int kb_mn_trace(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		snprintf(ctx->err, sizeof(ctx->err), "mn_trace: bad callback or event");
 		return -1;
 	}
-	snprintf(ctx->trace, sizeof(ctx->trace), "%s %s %#llx %#llx %lld", callback_names[cb],
-		 ev < 0 ? "-" : mn_event_names[ev], (unsigned long long)a[2],
-		 (unsigned long long)a[3], (long long)a[4]);
+	/* the conformance harness's shape: `-` where a field does not apply */
+	char start[24] = "-", end[24] = "-", blk[8] = "-";
+	if (a[2] >= 0)
+		snprintf(start, sizeof(start), "0x%llx", (unsigned long long)a[2]);
+	if (a[3] >= 0)
+		snprintf(end, sizeof(end), "0x%llx", (unsigned long long)a[3]);
+	if (a[4] >= 0)
+		snprintf(blk, sizeof(blk), "%d", a[4] != 0);
+	snprintf(ctx->trace, sizeof(ctx->trace), "%s %s %s %s %s", callback_names[cb],
+		 ev < 0 ? "-" : mn_event_names[ev], start, end, blk);
 	return 0;
 }
 

@@ -1027,6 +1027,12 @@ static int declare_devs(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
 				    "unknown device type '%s'", x->type);
 			return 0;
 		}
+		if (type != MN_DEV_IOMMU_SVA) {
+			/* accepting it would model an IOMMU that is never invalidated */
+			mn_diag_set(d, x->type_loc.file, x->type_loc.line, x->type_loc.col,
+				    "device type '%s' is not modelled yet (iommu_sva is)", x->type);
+			return 0;
+		}
 		int mm = find_mm(p, x->mm);
 		if (mm < 0) {
 			mn_diag_set(d, x->mm_loc.file, x->mm_loc.line, x->mm_loc.col,

@@ -668,7 +668,7 @@ static void parse_mm(struct parser *p)
 			d->len = (uint32_t)p->tok.ival;
 			advance(p);
 		}
-		d->kind = expect_ident(p, "mapping kind (anon, file, shared, hugetlb, pfnmap)",
+		d->kind = expect_ident(p, "mapping kind (anon, shared, hugetlb, pfnmap)",
 				       &d->kind_loc);
 		d->prot = expect_ident(p, "protection (rw or ro)", &d->prot_loc);
 		if (tok_is(p, "populate")) {
