@@ -18,6 +18,7 @@ const struct mn_constant mn_constants[] = {
 	{ "PAGE_SIZE", MN_PAGE_SIZE },
 	{ "PMD_SIZE", 1 << MN_PUD_SHIFT >> MN_PT_BITS },
 	{ "PUD_SIZE", 1 << MN_PUD_SHIFT },
+	{ "TASK_SIZE", MN_VA_LIMIT }, /* the model's whole address space */
 	{ "EAGAIN", 11 }, /* the kernel's value */
 	{ "MMU_NOTIFY_UNMAP", MN_EV_UNMAP },
 	{ "MMU_NOTIFY_CLEAR", MN_EV_CLEAR },
