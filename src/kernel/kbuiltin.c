@@ -745,7 +745,16 @@ static int stale_entry(struct mn_kstate *ks, const struct mn_tlbe *e)
 	struct mn_walk wk;
 	uint32_t va = ((uint32_t)e->vpn - 1) << MN_PAGE_SHIFT;
 	mn_pte *s = mn_pt_walk(ks, e->mm, va, 0, &wk);
-	if (!s || !(*s & MN_PTE_PRESENT))
+	if (!s)
+		return 1;
+	int kind = mn_pte_swp_kind(*s);
+	if (!(*s & MN_PTE_PRESENT) && (kind == MN_SWP_DEVICE_PRIVATE_READ ||
+				       kind == MN_SWP_DEVICE_PRIVATE_WRITE)) {
+		/* the owning device maps its own memory, which the CPU cannot */
+		return MN_PTE_PFN(*s) != e->pfn ||
+		       ((e->flags & MN_PTE_WRITE) && kind != MN_SWP_DEVICE_PRIVATE_WRITE);
+	}
+	if (!(*s & MN_PTE_PRESENT))
 		return 1;
 	if (MN_PTE_PFN(*s) != e->pfn)
 		return 1;

@@ -122,6 +122,16 @@ int mn_kernel_init(const struct mn_prog *p, struct mn_world *w, char *err, unsig
 		dv->mm = (uint8_t)(p->devs[d].mm + 1);
 		if (p->devs[d].type == MN_DEV_PINNED)
 			continue; /* pins pages, no notifier */
+		if (p->devs[d].type == MN_DEV_HMM_MIRROR) {
+			/* lib/test_hmm.c dmirror_fops_open: one interval over the whole space */
+			int itv = mn_interval_insert(&m->notifier, 0, MN_VA_LIMIT, d);
+			if (itv < 0) {
+				snprintf(err, errlen, "too many interval notifiers for the model");
+				return -1;
+			}
+			dv->drv[1] = itv;
+			continue;
+		}
 		/* bound at set-up, with mmap_lock held for write as mmu_notifier_register wants */
 		if (mn_register(&m->notifier, dev_ops(p->devs[d].type), d, 1, m->users, &prot) < 0) {
 			snprintf(err, errlen, "too many notifier subscriptions for the model");

@@ -60,11 +60,14 @@ struct mn_opr {
 	uint8_t discards; /* it throws data away: writes racing with it may be lost */
 };
 
-/* An mmu_gather's batch of pages to free once the TLBs are flushed. */
+/* An mmu_gather: the batch of pages to free once the TLBs are flushed, and what
+ * tlb_gather_mmu .. tlb_finish_mmu recorded for the flush (src/kernel/kbuiltin_tlb.c). */
 struct mn_gather {
 	uint16_t pages; /* bit per frame */
 	uint8_t agent;  /* + 1; 0 unused */
-	uint8_t pad;
+	uint8_t tlb;    /* begun, fullmm, cleared_ptes, freed_tables (MN_TLBG_* bits) */
+	uint32_t start; /* recorded range [start, end): [TASK_SIZE, 0) when nothing is */
+	uint32_t end;
 };
 
 struct mn_kstate {

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "../kernel/kbuiltin.h"
+#include "../kernel/kbuiltin_tlb.h"
+#include "../kernel/kbuiltin_hmm.h"
 #include "../kernel/kstate.h"
 #include "../machine/devtypes.h"
 #include "builtins_sync.h"
@@ -10,6 +12,8 @@
 const struct mn_builtin mn_builtins[] = {
 	MN_BUILTINS_SYNC
 	MN_BUILTINS_KERNEL
+	MN_BUILTINS_TLB
+	MN_BUILTINS_HMM
 };
 
 /* Names the library and scenarios use for the kernel's constants. The values are the

@@ -1027,10 +1027,11 @@ static int declare_devs(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
 				    "unknown device type '%s'", x->type);
 			return 0;
 		}
-		if (type != MN_DEV_IOMMU_SVA) {
-			/* accepting it would model an IOMMU that is never invalidated */
+		if (type != MN_DEV_IOMMU_SVA && type != MN_DEV_HMM_MIRROR) {
+			/* accepting it would model a device with no driver behind it */
 			mn_diag_set(d, x->type_loc.file, x->type_loc.line, x->type_loc.col,
-				    "device type '%s' is not modelled yet (iommu_sva is)", x->type);
+				    "device type '%s' is not modelled yet (iommu_sva and hmm_mirror are)",
+				    x->type);
 			return 0;
 		}
 		int mm = find_mm(p, x->mm);

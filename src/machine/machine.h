@@ -50,7 +50,8 @@ struct mn_page {
 	uint8_t kind;
 	uint8_t flags;
 	uint8_t owner_mm; /* mm that allocated it, +1; 0 for none */
-	uint8_t pad[3];
+	uint8_t owner_dev; /* device-private pages: the device whose memory it is, +1 */
+	uint8_t pad[2];
 };
 
 /* A page-table entry at any level. Non-leaf entries name a page-table page; leaf entries

@@ -389,6 +389,27 @@ void mn_interval_set_seq(struct mn_notifier_mm *n, int itv, uint32_t cur_seq)
 
 /* mn_itree_inv_start_range + interval_tree_iter_first/next, behind the has_itree test of
  * __mmu_notifier_invalidate_range_start and mm_has_notifiers of its wrapper. */
+int mn_itree_overlaps(const struct mn_notifier_mm *n, uint32_t start, uint32_t end, int *out)
+{
+	const uint32_t last = end - 1u;
+	int k = 0;
+	if (!n->allocated || !n->has_itree)
+		return 0;
+	for (int p = 0; p < MN_NINTERVAL; p++)
+		for (int i = 0; i < MN_NINTERVAL; i++) {
+			const struct mn_interval *v = &n->itv[i];
+			if (in_tree(v) && v->pos == p) {
+				if (v->start <= last && start <= v->last) {
+					if (out)
+						out[k] = i;
+					k++;
+				}
+				break;
+			}
+		}
+	return k;
+}
+
 int mn_itree_inv_start(struct mn_notifier_mm *n, uint32_t start, uint32_t end, int *out,
 		       int *nout, uint32_t *cur_seq)
 {
@@ -403,20 +424,10 @@ int mn_itree_inv_start(struct mn_notifier_mm *n, uint32_t start, uint32_t end, i
 	if (!n->allocated || !n->has_itree)
 		return 0;
 
+	(void)last;
 	/* Counted even when nothing overlaps: inserts must know an invalidation is running. */
 	n->active_invalidate_ranges++;
-	for (int p = 0; p < MN_NINTERVAL; p++)
-		for (int i = 0; i < MN_NINTERVAL; i++) {
-			const struct mn_interval *v = &n->itv[i];
-			if (in_tree(v) && v->pos == p) {
-				if (v->start <= last && start <= v->last) {
-					if (out)
-						out[k] = i;
-					k++;
-				}
-				break;
-			}
-		}
+	k = mn_itree_overlaps(n, start, end, out);
 	if (k)
 		n->invalidate_seq |= 1;
 	if (nout)

@@ -176,6 +176,10 @@ void mn_interval_set_seq(struct mn_notifier_mm *n, int itv, uint32_t cur_seq);
  * start = 0, end = UINT32_MAX. */
 int mn_itree_inv_start(struct mn_notifier_mm *n, uint32_t start, uint32_t end, int *out,
 		       int *nout, uint32_t *cur_seq);
+/* The intervals in the tree that overlap [start, end), in tree order, without changing
+ * anything: while an invalidation runs the tree is frozen, so library code can walk this
+ * list one step at a time and see what mn_itree_inv_start saw. */
+int mn_itree_overlaps(const struct mn_notifier_mm *n, uint32_t start, uint32_t end, int *out);
 /* mn_itree_inv_end, when the kernel calls it (allocated and has_itree, else nothing):
  * active_invalidate_ranges--; the last one out with an odd seq makes it even again and
  * applies the deferred inserts and removes. An end with no invalidation counted is refused

@@ -1,0 +1,403 @@
+/* Deferred TLB flushes and soft-dirty tracking as built-ins (see kbuiltin_tlb.h).
+ *
+ * mm->tlb_flush_pending is the count of include/linux/mm_inline.h (inc before the PTEs
+ * change, dec after the flush). The mmu_gather keeps, per agent, the range and the
+ * cleared_ptes / freed_tables bits of include/asm-generic/tlb.h: tlb_flush_mmu_tlbonly
+ * flushes only when one of those bits is set, the rule 0758cd830494 introduced and 6.1
+ * keeps (tlb.h:436-449). The page batch of the same gather is kbuiltin.c's
+ * tlb_remove_page / tlb_batch_free. */
+#include "kbuiltin_tlb.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../lang/program.h"
+#include "../machine/pagetable.h"
+#include "../machine/tlb.h"
+#include "kstate.h"
+
+enum {
+	MN_TLBG_BEGUN = 1,        /* tlb_gather_mmu was called (and inc_tlb_flush_pending) */
+	MN_TLBG_FULLMM = 2,       /* tlb_gather_mmu_fullmm, or the nested rule of finish */
+	MN_TLBG_CLEARED_PTES = 4, /* tlb_flush_pte_range / tlb_remove_tlb_entry */
+	MN_TLBG_FREED_TABLES = 8, /* the nested rule of tlb_finish_mmu */
+};
+
+#define KSTART                                        \
+	struct mn_kstate *ks = mn_kctx(ctx);          \
+	if (!ks)                                      \
+		return -1;                            \
+	int mm = mn_kctx_mm(ctx);                     \
+	if (mm < 0)                                   \
+		return -1;                            \
+	struct mn_mm *m = &ks->mm[mm];                \
+	(void)m
+
+static int bad_addr(struct mn_ctx *ctx, mn_val addr)
+{
+	if (addr < 0 || addr >= MN_VA_LIMIT) {
+		snprintf(ctx->err, sizeof(ctx->err), "address %#llx outside the model's %#x",
+			 (unsigned long long)addr, MN_VA_LIMIT);
+		return 1;
+	}
+	return 0;
+}
+
+static void flush_cpus(struct mn_kstate *ks, int mm, uint32_t start, uint32_t end)
+{
+	for (int c = 0; c < MN_NCPU; c++)
+		mn_tlb_flush(ks->cpu[c].tlb, mm, start, end);
+}
+
+/* ---- flush_tlb_mm and the pending count ---- */
+
+int kb_flush_tlb_mm(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	(void)ret;
+	KSTART;
+	flush_cpus(ks, mm, 0, MN_VA_LIMIT);
+	return 0;
+}
+
+int kb_inc_tlb_flush_pending(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	(void)ret;
+	KSTART;
+	if (m->tlb_flush_pending == UINT8_MAX) {
+		snprintf(ctx->err, sizeof(ctx->err), "tlb_flush_pending overflows");
+		return -1;
+	}
+	m->tlb_flush_pending++;
+	return 0;
+}
+
+int kb_dec_tlb_flush_pending(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	(void)ret;
+	KSTART;
+	if (!m->tlb_flush_pending) {
+		snprintf(ctx->err, sizeof(ctx->err), "dec_tlb_flush_pending with none pending");
+		return -1;
+	}
+	m->tlb_flush_pending--;
+	return 0;
+}
+
+int kb_mm_tlb_flush_pending(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	KSTART;
+	*ret = m->tlb_flush_pending != 0;
+	return 0;
+}
+
+int kb_mm_tlb_flush_nested(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	KSTART;
+	*ret = m->tlb_flush_pending > 1;
+	return 0;
+}
+
+/* ---- page tables and VMAs ---- */
+
+int kb_ptep_test_and_clear_young(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	KSTART;
+	struct mn_walk wk;
+	if (bad_addr(ctx, a[0]))
+		return -1;
+	mn_pte *s = mn_pt_walk(ks, mm, (uint32_t)a[0], 0, &wk);
+	if (!s) {
+		snprintf(ctx->err, sizeof(ctx->err), "no page table for %#llx",
+			 (unsigned long long)a[0]);
+		return -1;
+	}
+	*ret = (*s & MN_PTE_PRESENT) && (*s & MN_PTE_ACCESSED);
+	if (*ret)
+		*s &= ~MN_PTE_ACCESSED;
+	return 0;
+}
+
+int kb_pmd_none(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	KSTART;
+	struct mn_walk wk;
+	if (bad_addr(ctx, a[0]))
+		return -1;
+	*ret = mn_pt_walk(ks, mm, (uint32_t)a[0], 0, &wk) == NULL;
+	return 0;
+}
+
+/* The VMA of rank i by start address, or NULL. The slots are not kept in address
+ * order (vma_remove leaves holes), so rank them here. */
+static const struct mn_vma *vma_rank(const struct mn_mm *m, mn_val i)
+{
+	for (int k = 0; k < MN_NVMA; k++) {
+		const struct mn_vma *v = &m->vma[k];
+		if (!v->used)
+			continue;
+		int below = 0;
+		for (int j = 0; j < MN_NVMA; j++)
+			below += m->vma[j].used && m->vma[j].start < v->start;
+		if (below == i)
+			return v;
+	}
+	return NULL;
+}
+
+int kb_vma_count(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	KSTART;
+	*ret = 0;
+	for (int k = 0; k < MN_NVMA; k++)
+		*ret += m->vma[k].used;
+	return 0;
+}
+
+int kb_vma_start(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	KSTART;
+	const struct mn_vma *v = vma_rank(m, a[0]);
+	*ret = v ? (mn_val)v->start : -1;
+	return 0;
+}
+
+int kb_vma_end(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	KSTART;
+	const struct mn_vma *v = vma_rank(m, a[0]);
+	*ret = v ? (mn_val)v->end : -1;
+	return 0;
+}
+
+/* ---- pure PTE helpers ---- */
+
+int kb_pte_soft_dirty(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = (a[0] & MN_PTE_SOFT_DIRTY) != 0;
+	return 0;
+}
+
+int kb_pte_clear_soft_dirty(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = a[0] & ~(mn_val)MN_PTE_SOFT_DIRTY;
+	return 0;
+}
+
+int kb_pte_mksoft_dirty(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = a[0] | MN_PTE_SOFT_DIRTY;
+	return 0;
+}
+
+int kb_pte_mkyoung(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = a[0] | MN_PTE_ACCESSED;
+	return 0;
+}
+
+/* ---- mmu_gather ---- */
+
+/* The agent's gather slot, as kbuiltin.c's tlb_remove_page finds or makes it. */
+static struct mn_gather *gather_slot(struct mn_kstate *ks, int agent, int create)
+{
+	for (int i = 0; i < MN_NOPS; i++)
+		if (ks->gather[i].agent == agent + 1)
+			return &ks->gather[i];
+	for (int i = 0; create && i < MN_NOPS; i++) {
+		if (!ks->gather[i].agent) {
+			ks->gather[i].agent = (uint8_t)(agent + 1);
+			return &ks->gather[i];
+		}
+	}
+	return NULL;
+}
+
+/* The agent's begun gather, or NULL with the error set. */
+static struct mn_gather *begun(struct mn_ctx *ctx, struct mn_kstate *ks, const char *what)
+{
+	struct mn_gather *g = gather_slot(ks, ctx->agent, 0);
+	if (!g || !(g->tlb & MN_TLBG_BEGUN)) {
+		snprintf(ctx->err, sizeof(ctx->err), "%s without tlb_gather_mmu", what);
+		return NULL;
+	}
+	return g;
+}
+
+/* __tlb_reset_range: [TASK_SIZE, 0) or, for fullmm, [~0, ~0) (the model's top). */
+static void reset_range(struct mn_gather *g)
+{
+	int full = (g->tlb & MN_TLBG_FULLMM) != 0;
+	g->start = MN_VA_LIMIT;
+	g->end = full ? MN_VA_LIMIT : 0;
+	g->tlb &= (uint8_t)~(MN_TLBG_CLEARED_PTES | MN_TLBG_FREED_TABLES);
+}
+
+static int gather_begin(struct mn_ctx *ctx, int fullmm)
+{
+	KSTART;
+	struct mn_gather *g = gather_slot(ks, ctx->agent, 1);
+	if (!g) {
+		snprintf(ctx->err, sizeof(ctx->err), "too many mmu_gathers at once");
+		return -1;
+	}
+	if (g->tlb & MN_TLBG_BEGUN) {
+		snprintf(ctx->err, sizeof(ctx->err), "nested tlb_gather_mmu by one agent");
+		return -1;
+	}
+	if (m->tlb_flush_pending == UINT8_MAX) {
+		snprintf(ctx->err, sizeof(ctx->err), "tlb_flush_pending overflows");
+		return -1;
+	}
+	g->tlb = (uint8_t)(MN_TLBG_BEGUN | (fullmm ? MN_TLBG_FULLMM : 0));
+	reset_range(g);
+	m->tlb_flush_pending++; /* __tlb_gather_mmu ends with inc_tlb_flush_pending */
+	return 0;
+}
+
+int kb_tlb_gather_mmu(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	(void)ret;
+	return gather_begin(ctx, 0);
+}
+
+int kb_tlb_gather_mmu_fullmm(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	(void)ret;
+	return gather_begin(ctx, 1);
+}
+
+static int adjust(struct mn_ctx *ctx, mn_val addr, mn_val size, const char *what)
+{
+	KSTART;
+	if (bad_addr(ctx, addr))
+		return -1;
+	if (size <= 0 || addr + size > MN_VA_LIMIT) {
+		snprintf(ctx->err, sizeof(ctx->err), "%s: bad size", what);
+		return -1;
+	}
+	struct mn_gather *g = begun(ctx, ks, what);
+	if (!g)
+		return -1;
+	/* __tlb_adjust_range, then cleared_ptes */
+	if ((uint32_t)addr < g->start)
+		g->start = (uint32_t)addr;
+	if ((uint32_t)(addr + size) > g->end)
+		g->end = (uint32_t)(addr + size);
+	g->tlb |= MN_TLBG_CLEARED_PTES;
+	return 0;
+}
+
+int kb_tlb_flush_pte_range(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	return adjust(ctx, a[0], a[1], "tlb_flush_pte_range");
+}
+
+int kb_tlb_remove_tlb_entry(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	mn_val page = a[0] & ~(mn_val)(MN_PAGE_SIZE - 1);
+	return adjust(ctx, page, MN_PAGE_SIZE, "tlb_remove_tlb_entry");
+}
+
+int kb_tlb_nested_full_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	(void)ret;
+	KSTART;
+	struct mn_gather *g = begun(ctx, ks, "tlb_nested_full_flush");
+	if (!g)
+		return -1;
+	g->tlb |= MN_TLBG_FULLMM;
+	reset_range(g);
+	g->tlb |= MN_TLBG_FREED_TABLES;
+	return 0;
+}
+
+int kb_tlb_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	KSTART;
+	struct mn_gather *g = begun(ctx, ks, "tlb_flush");
+	if (!g)
+		return -1;
+	*ret = 0;
+	if (!(g->tlb & (MN_TLBG_CLEARED_PTES | MN_TLBG_FREED_TABLES)))
+		return 0; /* nothing recorded: tlb_flush_mmu_tlbonly returns early */
+	/* x86 tlb_flush: flush_tlb_mm_range over the range, or all of it for fullmm */
+	if (g->tlb & MN_TLBG_FULLMM)
+		flush_cpus(ks, mm, 0, MN_VA_LIMIT);
+	else
+		flush_cpus(ks, mm, g->start, g->end);
+	*ret = 1;
+	return 0;
+}
+
+int kb_tlb_range_start(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	KSTART;
+	struct mn_gather *g = begun(ctx, ks, "tlb_range_start");
+	if (!g)
+		return -1;
+	*ret = g->start;
+	return 0;
+}
+
+int kb_tlb_range_end(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	KSTART;
+	struct mn_gather *g = begun(ctx, ks, "tlb_range_end");
+	if (!g)
+		return -1;
+	*ret = g->end;
+	return 0;
+}
+
+int kb_tlb_reset_range(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	(void)ret;
+	KSTART;
+	struct mn_gather *g = begun(ctx, ks, "tlb_reset_range");
+	if (!g)
+		return -1;
+	reset_range(g);
+	return 0;
+}
+
+int kb_tlb_gather_finish(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	(void)ret;
+	KSTART;
+	/* kbuiltin.c's tlb_batch_free ends the whole slot with the page batch: a gather
+	 * whose pages were freed has no slot left, and only the pending count remains. */
+	struct mn_gather *g = gather_slot(ks, ctx->agent, 0);
+	if (g && g->pages) {
+		snprintf(ctx->err, sizeof(ctx->err),
+			 "tlb_gather_finish with gathered pages (tlb_batch_free first)");
+		return -1;
+	}
+	if (!m->tlb_flush_pending) {
+		snprintf(ctx->err, sizeof(ctx->err), "dec_tlb_flush_pending with none pending");
+		return -1;
+	}
+	m->tlb_flush_pending--;
+	if (g)
+		memset(g, 0, sizeof(*g));
+	return 0;
+}
