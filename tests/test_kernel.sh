@@ -68,6 +68,11 @@ invalidate_range - 0x1000 0x2000 -
 X
 cmp -s "$T/trace" "$T/want" && ok || { bad "munmap trace"; diff "$T/want" "$T/trace"; }
 
+# clear_refs 4 (6.1 clear_refs_write): one SOFT_DIRTY range over the whole address space.
+"$M" --trace-notifier tests/kernel/trace/clear_refs4.mnl >"$T/trace"
+cmp -s "$T/trace" tests/kernel/trace/clear_refs4.trace && ok ||
+	{ bad "clear_refs4 trace"; diff tests/kernel/trace/clear_refs4.trace "$T/trace"; }
+
 # Errors in kernel declarations are located.
 printf 'kernel linux-6.1\nmm m { map 0x1000 anon rx }\nP0 @cpu0 m { }\n' >"$T/bad.mnl"
 "$M" "$T/bad.mnl" >"$T/out" 2>"$T/err"

@@ -29,7 +29,8 @@ static const char usage[] =
 	"usage: mnsim [OPTIONS] [FILE.mnl | DIR]...\n"
 	"Explores every interleaving of each scenario and reports, per check and condition,\n"
 	"Never, Sometimes or Always, with the shortest counterexample for what fires.\n"
-	"With no FILE, runs the bundled catalogue (scenarios/).\n"
+	"With no FILE, runs the bundled catalogue (scenarios/), prints the verdict tables\n"
+	"and writes the report directory mnsim-report/.\n"
 	"\n"
 	"  --no-reduction        naive enumeration of every interleaving (one core)\n"
 	"  --reduction MODE      persistent (default), sleep, both or none: the stateful\n"
@@ -46,6 +47,12 @@ static const char usage[] =
 	"                        (--replay's schedule, or each agent in turn to its end) as\n"
 	"                        `callback event start end blockable`\n"
 	"  --json                machine-readable output\n"
+	"  --svg FILE, --dot FILE  draw a counterexample of a single FILE as a sequence\n"
+	"                        diagram (the --replay schedule, the one for --cex NAME, or\n"
+	"                        the first shown: failed expectations first)\n"
+	"  --report DIR          also write DIR/index.html: tables and every counterexample\n"
+	"                        as SVG (the catalogue run writes mnsim-report/ unless\n"
+	"                        --no-report)\n"
 	"  --list-builtins       the table of built-ins and constants (docs/builtins.md)\n"
 	"  --kernel PROFILE      use this kernel profile instead of the scenario's\n"
 	"  --lib DIR             library root holding PROFILE/ directories\n"
@@ -127,6 +134,66 @@ static const char *default_path(const char *what)
 	return buf[i];
 }
 
+/* --svg / --dot: a counterexample of one scenario as a sequence diagram: the replayed
+ * schedule, or the one shown for check or condition `cex_name`, or the first shown. */
+static int run_drawing(const struct mn_prog *p, const struct mn_explore_opts *o,
+		       const char *replay, const char *cex_name, const char *svg_file,
+		       const char *dot_file)
+{
+	struct mn_result r;
+	const char *sched = replay;
+	char title[256];
+	int have_result = 0;
+
+	snprintf(title, sizeof(title), "%s: schedule %s", p->name, replay ? replay : "");
+	if (!sched) {
+		mn_explore(p, o, &r);
+		have_result = 1;
+		for (int pass = 0; pass < 2 && !sched; pass++) {
+			for (size_t k = 0; k < r.nobs && !sched; k++) {
+				const struct mn_obs_result *x = &r.obs[k];
+				if (!x->cex || (cex_name && strcmp(cex_name, p->obs[k].name)))
+					continue;
+				if (pass == 0 && x->expect_status != 0 && !cex_name)
+					continue; /* failed expectations first */
+				sched = x->cex;
+				snprintf(title, sizeof(title), "%s: %s %s", p->name, p->obs[k].name,
+					 x->cex_positive ? "fires" : "does not hold");
+			}
+		}
+		if (!sched) {
+			fprintf(stderr, "mnsim: %s: no counterexample%s%s to draw\n", p->path,
+				cex_name ? " for " : "", cex_name ? cex_name : "");
+			mn_result_free(&r);
+			return 1;
+		}
+	}
+	struct mn_trace t;
+	int rc = mn_replay(p, sched, &t);
+	const char *files[2] = { svg_file, dot_file };
+	for (int k = 0; k < 2 && !rc; k++) {
+		if (!files[k])
+			continue;
+		FILE *f = fopen(files[k], "w");
+		if (!f) {
+			fprintf(stderr, "mnsim: cannot write %s\n", files[k]);
+			rc = -1;
+			break;
+		}
+		if (k == 0)
+			mn_report_svg(f, p, &t, title);
+		else
+			mn_report_dot(f, p, &t, title);
+		fclose(f);
+	}
+	if (t.error[0])
+		fprintf(stderr, "mnsim: %s: %s\n", p->path, t.error);
+	mn_trace_free(&t);
+	if (have_result)
+		mn_result_free(&r);
+	return rc ? 2 : 0;
+}
+
 /* --list-builtins: the table docs/builtins.md is made of. */
 static void list_builtins(void)
 {
@@ -152,6 +219,7 @@ static int run_trace_notifier(const struct mn_prog *p, const char *schedule)
 	char *first = schedule ? NULL : mn_first_schedule(p, 100000);
 	struct mn_trace t;
 	int rc = mn_replay(p, schedule ? schedule : first, &t);
+	fputs(p->init_trace, stdout);
 	for (int i = 0; i < t.nsteps; i++)
 		fputs(t.steps[i].trace, stdout);
 	if (rc)
@@ -199,7 +267,8 @@ int main(int argc, char **argv)
 	struct mn_load_opts lo = { 0 };
 	struct files fs = { 0 };
 	const char *replay = NULL;
-	int json = 0, progress = -1, trace_notifier = 0;
+	int json = 0, progress = -1, trace_notifier = 0, no_report = 0;
+	const char *svg_file = NULL, *dot_file = NULL, *cex_name = NULL, *report_dir = NULL;
 	double v;
 
 	mn_explore_defaults(&o);
@@ -249,18 +318,30 @@ int main(int argc, char **argv)
 			}
 			o.reduction = m;
 			i++;
-		} else if (!strcmp(a, "--replay") || !strcmp(a, "--kernel") || !strcmp(a, "--lib")) {
+		} else if (!strcmp(a, "--replay") || !strcmp(a, "--kernel") || !strcmp(a, "--lib") ||
+			   !strcmp(a, "--svg") || !strcmp(a, "--dot") || !strcmp(a, "--cex") ||
+			   !strcmp(a, "--report")) {
 			if (!next) {
 				fprintf(stderr, "mnsim: %s needs an argument\n", a);
 				return 2;
 			}
-			if (a[2] == 'r')
+			if (!strcmp(a, "--replay"))
 				replay = next;
-			else if (a[2] == 'k')
+			else if (!strcmp(a, "--kernel"))
 				lo.kernel_override = next;
-			else
+			else if (!strcmp(a, "--lib"))
 				lo.lib_dir = next;
+			else if (!strcmp(a, "--svg"))
+				svg_file = next;
+			else if (!strcmp(a, "--dot"))
+				dot_file = next;
+			else if (!strcmp(a, "--cex"))
+				cex_name = next;
+			else
+				report_dir = next;
 			i++;
+		} else if (!strcmp(a, "--no-report")) {
+			no_report = 1;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage, stdout);
 			return 0;
@@ -280,8 +361,12 @@ int main(int argc, char **argv)
 	}
 	if (!lo.lib_dir)
 		lo.lib_dir = default_path("lib");
-	if (argc == 1 || (!fs.n && !replay && !trace_notifier)) {
+	int drawing = svg_file || dot_file;
+	if (argc == 1 || (!fs.n && !replay && !trace_notifier && !drawing)) {
 		const char *cat = default_path("scenarios");
+		/* the catalogue also writes the report directory */
+		if (!report_dir && !no_report)
+			report_dir = "mnsim-report";
 		collect_dir(&fs, cat);
 		qsort(fs.v, fs.n, sizeof(char *), cmp_str);
 		if (!fs.n) {
@@ -290,8 +375,9 @@ int main(int argc, char **argv)
 		}
 	}
 	o.progress = progress >= 0 ? progress : isatty(2);
-	if ((replay || trace_notifier) && fs.n != 1) {
-		fprintf(stderr, "mnsim: --replay and --trace-notifier need exactly one scenario file\n");
+	if ((replay || trace_notifier || drawing) && fs.n != 1) {
+		fprintf(stderr, "mnsim: --replay, --trace-notifier, --svg and --dot need exactly one "
+				"scenario file\n");
 		return 2;
 	}
 
@@ -309,37 +395,50 @@ int main(int argc, char **argv)
 		}
 	}
 	int status = bad ? 2 : 0;
-	if (!bad && trace_notifier) {
+	if (!bad && trace_notifier && !drawing) {
 		status = run_trace_notifier(progs[0], replay);
-	} else if (!bad && replay) {
+	} else if (!bad && replay && !drawing) {
 		status = run_replay(progs[0], replay, json);
+	} else if (!bad && drawing) {
+		status = run_drawing(progs[0], &o, replay, cex_name, svg_file, dot_file);
 	} else if (!bad) {
 		int failed = 0, incomplete = 0;
+		struct mn_result *rs = xcalloc(fs.n, sizeof(*rs));
 		if (json)
 			printf("{\"tests\":[");
 		for (size_t i = 0; i < fs.n; i++) {
-			struct mn_result r;
-			mn_explore(progs[i], &o, &r);
+			struct mn_result *r = &rs[i];
+			mn_explore(progs[i], &o, r);
 			if (json) {
 				if (i)
 					printf(",");
-				mn_report_json(stdout, progs[i], &r);
+				mn_report_json(stdout, progs[i], r);
 			} else {
 				if (i)
 					printf("\n");
-				mn_report_text(stdout, progs[i], &r);
+				mn_report_text(stdout, progs[i], r);
 			}
 			fflush(stdout);
-			int s = mn_result_status(&r);
+			int s = mn_result_status(r);
 			failed += s == 1;
 			incomplete += s == 3;
-			mn_result_free(&r);
 		}
-		if (json)
+		if (json) {
 			printf("]}\n");
-		else if (fs.n > 1)
+		} else if (fs.n > 1) {
+			mn_report_table(stdout, progs, rs, fs.n);
 			printf("\nmnsim: %zu tests, %d with a failed expectation, %d incomplete\n",
 			       fs.n, failed, incomplete);
+		}
+		if (report_dir) {
+			if (mn_report_html(report_dir, progs, rs, fs.n))
+				fprintf(stderr, "mnsim: cannot write %s/index.html\n", report_dir);
+			else if (!json)
+				printf("mnsim: report written to %s/index.html\n", report_dir);
+		}
+		for (size_t i = 0; i < fs.n; i++)
+			mn_result_free(&rs[i]);
+		free(rs);
 		status = failed ? 1 : incomplete ? 3 : 0;
 	}
 	for (size_t i = 0; i < fs.n; i++) {

@@ -9,6 +9,7 @@
 #include "../machine/access.h"
 #include "../machine/pagetable.h"
 #include "../machine/tlb.h"
+#include "kbuiltin_2008.h"
 #include "kstate.h"
 
 struct mn_kstate *mn_kctx(struct mn_ctx *ctx)
@@ -71,6 +72,7 @@ int kb_mmap_read_lock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	(void)a;
 	(void)ret;
 	KSTART;
+	mn_might_sleep(ctx); /* down_read: a sleeping lock */
 	m->mmap_readers++;
 	return 0;
 }
@@ -101,6 +103,7 @@ int kb_mmap_write_lock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	(void)a;
 	(void)ret;
 	KSTART;
+	mn_might_sleep(ctx); /* down_write */
 	m->mmap_writer = (uint8_t)(ctx->agent + 1);
 	return 0;
 }
@@ -662,7 +665,7 @@ int kb_tlb_batch_free(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	if (!g)
 		return 0;
 	uint16_t pages = g->pages;
-	memset(g, 0, sizeof(*g));
+	g->pages = 0; /* the gather's recorded range stays for tlb_gather_finish */
 	for (int f = 1; f < MN_NFRAMES; f++) {
 		if (!(pages >> f & 1))
 			continue;

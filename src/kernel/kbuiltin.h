@@ -45,7 +45,7 @@ BI(kb_tlb_remove_page); BI(kb_tlb_batch_free); BI(kb_vma_remove);
 BI(kb_op_begin); BI(kb_op_end); BI(kb_wlog_discard);
 /* notifier core */
 BI(kb_mn_nsubs); BI(kb_mn_sub_at); BI(kb_mn_sub_dev); BI(kb_mn_sub_type); BI(kb_mn_trace);
-BI(kb_mn_release_all);
+BI(kb_mn_release_all); BI(kb_trace_op);
 /* device hardware */
 BI(kb_iotlb_flush); BI(kb_dev_stop);
 
@@ -142,6 +142,9 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	KP("mn_trace", 5, TY_VOID, kb_mn_trace,                                                 \
 	   "records a notifier callback for --trace-notifier (-1: the field does not apply)",    \
 	   TY_INT, TY_INT, TY_INT, TY_INT,                                                      \
+	   TY_INT)                                                                              \
+	KP("trace_op", 1, TY_VOID, kb_trace_op,                                                  \
+	   "marks the start of the n-th operation in --trace-notifier output (`op #n`)",        \
 	   TY_INT)                                                                              \
 	KB("mn_release_all", 0, TY_VOID, kb_mn_release_all, NULL,                               \
 	   "unhashes every subscription (end of __mmu_notifier_release)", TY_VOID)              \

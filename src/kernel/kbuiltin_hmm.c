@@ -9,6 +9,7 @@
 #include "../machine/access.h"
 #include "../machine/devtypes.h"
 #include "../machine/tlb.h"
+#include "kbuiltin_2008.h"
 #include "kstate.h"
 
 #define KSTART                                        \
@@ -167,6 +168,7 @@ int kb_dev_lock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	struct mn_dev *d = dev_at(ctx, a[0]);
 	if (!d)
 		return -1;
+	mn_might_sleep(ctx); /* mutex_lock */
 	d->drv[0] = ctx->agent + 1;
 	return 0;
 }

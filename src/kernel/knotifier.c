@@ -94,6 +94,13 @@ int kb_mn_trace(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
+int kb_trace_op(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	snprintf(ctx->trace, sizeof(ctx->trace), "op #%lld", (long long)a[0]);
+	return 0;
+}
+
 int kb_mn_release_all(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)a;

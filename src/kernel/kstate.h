@@ -70,6 +70,17 @@ struct mn_gather {
 	uint32_t end;
 };
 
+/* What makes an agent's context atomic, for the `protocol` check's "sleeping where the
+ * caller may not sleep" (src/kernel/kbuiltin_2008.c): spinlocks and RCU read sections it
+ * is in, non_block_start sections, and the mappings' i_mmap_lock (a spinlock in 2008).
+ * PT locks held count too; they are read from the page-table pages themselves. */
+#define MN_NACTX 16 /* agents that can enter an atomic context */
+struct mn_actx {
+	uint8_t depth[MN_NACTX];     /* per agent: spinlocks + RCU + non_block sections */
+	uint8_t i_mmap_lock[MN_NMM]; /* the mm's file mappings' i_mmap_lock: agent + 1 */
+	uint8_t pad[6];
+};
+
 struct mn_kstate {
 	struct mn_page frame[MN_NFRAMES];
 	struct mn_ptpage pt[MN_NPT];
@@ -79,6 +90,7 @@ struct mn_kstate {
 	struct mn_wlog wlog[MN_NWLOG];
 	struct mn_opr op[MN_NOPS];
 	struct mn_gather gather[MN_NOPS];
+	struct mn_actx actx;
 };
 
 static inline struct mn_kstate *mn_ks(struct mn_world *w, const struct mn_layout *l)

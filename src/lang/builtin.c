@@ -5,6 +5,7 @@
 #include "../kernel/kbuiltin.h"
 #include "../kernel/kbuiltin_tlb.h"
 #include "../kernel/kbuiltin_hmm.h"
+#include "../kernel/kbuiltin_2008.h"
 #include "../kernel/kstate.h"
 #include "../machine/devtypes.h"
 #include "builtins_sync.h"
@@ -14,6 +15,7 @@ const struct mn_builtin mn_builtins[] = {
 	MN_BUILTINS_KERNEL
 	MN_BUILTINS_TLB
 	MN_BUILTINS_HMM
+	MN_BUILTINS_2008
 };
 
 /* Names the library and scenarios use for the kernel's constants. The values are the
@@ -61,6 +63,7 @@ const struct mn_constant mn_constants[] = {
 	{ "DEV_ODP", MN_DEV_ODP },
 	{ "DEV_GRU", MN_DEV_GRU },
 	{ "DEV_PINNED", MN_DEV_PINNED },
+	{ "DEV_XPMEM", MN_DEV_XPMEM },
 	{ NULL, 0 },
 };
 

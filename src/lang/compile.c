@@ -1027,11 +1027,16 @@ static int declare_devs(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
 				    "unknown device type '%s'", x->type);
 			return 0;
 		}
-		if (type != MN_DEV_IOMMU_SVA && type != MN_DEV_HMM_MIRROR) {
-			/* accepting it would model a device with no driver behind it */
+		/* A profile models a device type when its library has the type's driver, whose
+		 * entry point is TYPE_dma_read; accepting any other would model a device with
+		 * no driver behind it. */
+		char drv[64];
+		snprintf(drv, sizeof(drv), "%s_dma_read", x->type);
+		if (!ast_find_func(ast, drv)) {
 			mn_diag_set(d, x->type_loc.file, x->type_loc.line, x->type_loc.col,
-				    "device type '%s' is not modelled yet (iommu_sva and hmm_mirror are)",
-				    x->type);
+				    "device type '%s' is not modelled by kernel profile '%s' (its "
+				    "library has no %s)",
+				    x->type, p->profile ? p->profile : "(none)", drv);
 			return 0;
 		}
 		int mm = find_mm(p, x->mm);

@@ -554,7 +554,8 @@ void mn_step(const struct mn_prog *p, struct mn_world *w, int i, struct mn_step_
 		note->fired |= w->fired & ~before;
 }
 
-struct mn_world *mn_world_init(const struct mn_prog *p, char *err, unsigned errlen)
+struct mn_world *mn_world_init(const struct mn_prog *p, char *err, unsigned errlen,
+			       char *init_trace)
 {
 	const struct mn_layout *l = &p->layout;
 	struct mn_world *w = xcalloc(1, l->size);
@@ -574,7 +575,13 @@ struct mn_world *mn_world_init(const struct mn_prog *p, char *err, unsigned errl
 		f->fn = (uint16_t)p->agents[i].fn;
 		f->base = 0;
 		a->sp = (uint16_t)fn->nlocals;
-		mn_settle(p, w, i, NULL);
+		/* what the agents record before their first step (trace_op) belongs to the run */
+		struct mn_step_note note;
+		memset(&note, 0, sizeof(note));
+		mn_settle(p, w, i, &note);
+		if (init_trace)
+			snprintf(init_trace + strlen(init_trace), MN_INIT_TRACE - strlen(init_trace),
+				 "%s", note.trace);
 	}
 	return w;
 }

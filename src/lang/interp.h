@@ -23,7 +23,10 @@ void mn_step(const struct mn_prog *p, struct mn_world *w, int i, struct mn_step_
 /* Evaluates a final condition's code. Returns 0, or -1 on a runtime error. */
 int mn_eval_cond(const struct mn_prog *p, const struct mn_world *w, uint32_t pc, mn_val *out);
 /* Builds the initial world: kernel state, shared values, agents poised at their first
- * step. Returns NULL with err set when the scenario does not fit the model. */
-struct mn_world *mn_world_init(const struct mn_prog *p, char *err, unsigned errlen);
+ * step. Returns NULL with err set when the scenario does not fit the model. Notifier
+ * trace lines recorded before the first steps go to init_trace (MN_INIT_TRACE bytes). */
+#define MN_INIT_TRACE 1024
+struct mn_world *mn_world_init(const struct mn_prog *p, char *err, unsigned errlen,
+			       char *init_trace);
 
 #endif

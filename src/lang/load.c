@@ -184,7 +184,7 @@ static struct mn_prog *finish(struct ast *ast, const char *path, const char *tex
 	layout(p);
 	mn_por_prepare(p);
 	char err[200] = "";
-	p->init = mn_world_init(p, err, sizeof(err));
+	p->init = mn_world_init(p, err, sizeof(err), p->init_trace);
 	if (!p->init) {
 		mn_diag_set(d, p->path, 1, 1, "%s", err);
 		goto fail;

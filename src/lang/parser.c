@@ -668,8 +668,15 @@ static void parse_mm(struct parser *p)
 			d->len = (uint32_t)p->tok.ival;
 			advance(p);
 		}
-		d->kind = expect_ident(p, "mapping kind (anon, shared, hugetlb, pfnmap)",
-				       &d->kind_loc);
+		if (p->tok.kind == T_SHARED) {
+			/* `shared` is also the keyword of shared variables */
+			d->kind_loc = here(p);
+			d->kind = tok_str(p);
+			advance(p);
+		} else {
+			d->kind = expect_ident(p, "mapping kind (anon, shared, hugetlb, pfnmap)",
+					       &d->kind_loc);
+		}
 		d->prot = expect_ident(p, "protection (rw or ro)", &d->prot_loc);
 		if (tok_is(p, "populate")) {
 			d->populate = 1;

@@ -145,6 +145,7 @@ struct mn_prog {
 	struct mn_fp *fp_static; /* what the step at this pc touches (calls: the callee) */
 	struct mn_fp *fp_future; /* what the rest of the frame may touch from this pc on */
 	struct mn_world *init; /* initial world, agents poised at their first step */
+	char init_trace[1024]; /* notifier trace lines recorded before the first step */
 };
 
 static inline int insn_is_step(const struct insn *in)

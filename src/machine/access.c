@@ -155,5 +155,7 @@ int mn_access(struct mn_kstate *ks, struct mn_tlbe *tlb, int mm, uint32_t va, in
 	mn_tlb_fill(tlb, ne);
 	e = mn_tlb_lookup(tlb, mm, vpn);
 	touch(ks, target(ks, e, fired), mm, va, write, val, fired);
+	if (write) /* the walk set D, but soft-dirty is the kernel's to set */
+		dirty_check(ks, mm, va, e->pfn, fired);
 	return MN_ACCESS_OK;
 }

@@ -6,6 +6,7 @@ const char *const mn_dev_type_names[MN_NDEVTYPES] = {
 	[MN_DEV_IOMMU_SVA] = "iommu_sva", [MN_DEV_KVM] = "kvm",
 	[MN_DEV_HMM_MIRROR] = "hmm_mirror", [MN_DEV_ODP] = "odp",
 	[MN_DEV_GRU] = "gru", [MN_DEV_PINNED] = "pinned",
+	[MN_DEV_XPMEM] = "xpmem",
 };
 
 int mn_dev_type_find(const char *name)

@@ -9,6 +9,7 @@ enum mn_dev_type {
 	MN_DEV_ODP,
 	MN_DEV_GRU,
 	MN_DEV_PINNED,
+	MN_DEV_XPMEM, /* SGI's cross-partition memory driver of the 2008 proposal */
 	MN_NDEVTYPES
 };
 

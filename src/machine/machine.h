@@ -39,6 +39,7 @@ enum mn_frame_flags {
 	MN_PG_LOCKED = 4,
 	MN_PG_ANON_EXCLUSIVE = 8, /* PageAnonExclusive: this mm alone may write it */
 	MN_PG_LAZYFREE = 16,      /* MADV_FREE'd: reclaim may drop it while its PTE is clean */
+	MN_PG_RMAP_EXTERNAL = 32, /* 2008 PageRmapExternal: a device references it (rmap notifier) */
 };
 
 /* One page of memory: its contents are a single word. */

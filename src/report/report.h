@@ -16,6 +16,14 @@ void mn_report_text(FILE *f, const struct mn_prog *p, const struct mn_result *r)
 void mn_report_columns(FILE *f, const struct mn_prog *p, const struct mn_trace *t);
 /* One test as a JSON object. */
 void mn_report_json(FILE *f, const struct mn_prog *p, const struct mn_result *r);
+/* A replayed counterexample as a sequence diagram. */
+void mn_report_svg(FILE *f, const struct mn_prog *p, const struct mn_trace *t, const char *title);
+void mn_report_dot(FILE *f, const struct mn_prog *p, const struct mn_trace *t, const char *title);
+/* The verdict table of the kernel checks over many scenarios (terminal). */
+void mn_report_table(FILE *f, struct mn_prog *const *progs, const struct mn_result *rs, size_t n);
+/* DIR/index.html: the tables and every counterexample as inline SVG. Returns 0 or -1. */
+int mn_report_html(const char *dir, struct mn_prog *const *progs, const struct mn_result *rs,
+		   size_t n);
 /* A replayed schedule as JSON. */
 void mn_report_json_trace(FILE *f, const struct mn_prog *p, const struct mn_trace *t);
 
