@@ -427,6 +427,7 @@ int main(int argc, char **argv)
 			printf("]}\n");
 		} else if (fs.n > 1) {
 			mn_report_table(stdout, progs, rs, fs.n);
+			mn_report_matrix(stdout, progs, rs, fs.n);
 			printf("\nmnsim: %zu tests, %d with a failed expectation, %d incomplete\n",
 			       fs.n, failed, incomplete);
 		}

@@ -64,6 +64,59 @@ void mn_report_table(FILE *f, struct mn_prog *const *progs, const struct mn_resu
 	fprintf(f, "(* verdict expected by the scenario and reproduced; ! expected otherwise)\n");
 }
 
+/* The operation x device table of scenarios/matrix/ (tests named matrix_OP__DEVICE):
+ * each cell lists the checks that fired, or "quiet". */
+void mn_report_matrix(FILE *f, struct mn_prog *const *progs, const struct mn_result *rs, size_t n)
+{
+	char ops[32][48], devs[8][32];
+	int nops = 0, ndevs = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = progs[i]->name, *sep;
+		if (strncmp(name, "matrix_", 7) || !(sep = strstr(name, "__")))
+			continue;
+		char op[48], dev[32];
+		snprintf(op, sizeof(op), "%.*s", (int)(sep - name - 7), name + 7);
+		snprintf(dev, sizeof(dev), "%s", sep + 2);
+		int k;
+		for (k = 0; k < nops && strcmp(ops[k], op); k++)
+			;
+		if (k == nops && nops < 32)
+			snprintf(ops[nops++], sizeof(ops[0]), "%s", op);
+		for (k = 0; k < ndevs && strcmp(devs[k], dev); k++)
+			;
+		if (k == ndevs && ndevs < 8)
+			snprintf(devs[ndevs++], sizeof(devs[0]), "%s", dev);
+	}
+	if (!nops)
+		return;
+	fprintf(f, "\n%-20s", "operation x device");
+	for (int d = 0; d < ndevs; d++)
+		fprintf(f, " %-24s", devs[d]);
+	fprintf(f, "\n");
+	for (int o = 0; o < nops; o++) {
+		fprintf(f, "%-20s", ops[o]);
+		for (int d = 0; d < ndevs; d++) {
+			char want[160], cellbuf[128] = "";
+			snprintf(want, sizeof(want), "matrix_%.47s__%.31s", ops[o], devs[d]);
+			size_t i;
+			for (i = 0; i < n && strcmp(progs[i]->name, want); i++)
+				;
+			if (i == n) {
+				fprintf(f, " %-24s", "-");
+				continue;
+			}
+			for (size_t k = 0; k < rs[i].nobs; k++) {
+				const struct mn_obs_result *x = &rs[i].obs[k];
+				if (progs[i]->obs[k].kind == OBS_CHECK && x->pos)
+					snprintf(cellbuf + strlen(cellbuf), sizeof(cellbuf) - strlen(cellbuf),
+						 "%s%s", cellbuf[0] ? "," : "", progs[i]->obs[k].name);
+			}
+			fprintf(f, " %-24s", cellbuf[0] ? cellbuf : rs[i].incomplete ? "incomplete" : "quiet");
+		}
+		fprintf(f, "\n");
+	}
+}
+
 static FILE *open_index(const char *dir)
 {
 	char path[1024];

@@ -21,6 +21,8 @@ void mn_report_svg(FILE *f, const struct mn_prog *p, const struct mn_trace *t, c
 void mn_report_dot(FILE *f, const struct mn_prog *p, const struct mn_trace *t, const char *title);
 /* The verdict table of the kernel checks over many scenarios (terminal). */
 void mn_report_table(FILE *f, struct mn_prog *const *progs, const struct mn_result *rs, size_t n);
+/* The operation x device table of the matrix scenarios (terminal). */
+void mn_report_matrix(FILE *f, struct mn_prog *const *progs, const struct mn_result *rs, size_t n);
 /* DIR/index.html: the tables and every counterexample as inline SVG. Returns 0 or -1. */
 int mn_report_html(const char *dir, struct mn_prog *const *progs, const struct mn_result *rs,
 		   size_t n);
