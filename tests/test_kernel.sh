@@ -68,6 +68,18 @@ invalidate_range - 0x1000 0x2000 -
 X
 cmp -s "$T/trace" "$T/want" && ok || { bad "munmap trace"; diff "$T/want" "$T/trace"; }
 
+# The same CoW under linux-6.6: the secondary TLBs are invalidated by the CPU flush in
+# ptep_clear_flush (arch_invalidate_secondary_tlbs), and the end call has no
+# invalidate_range any more.
+"$M" --kernel linux-6.6 --trace-notifier "$T/cow.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start CLEAR 0x1000 0x2000 1
+arch_invalidate_secondary_tlbs - 0x1000 0x2000 -
+change_pte - 0x1000 0x2000 -
+invalidate_range_end CLEAR 0x1000 0x2000 1
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "6.6 CoW trace"; diff "$T/want" "$T/trace"; }
+
 # clear_refs 4 (6.1 clear_refs_write): one SOFT_DIRTY range over the whole address space.
 "$M" --trace-notifier tests/kernel/trace/clear_refs4.mnl >"$T/trace"
 cmp -s "$T/trace" tests/kernel/trace/clear_refs4.trace && ok ||

@@ -233,18 +233,6 @@ static void flush_cpus(struct mn_kstate *ks, int mm, uint32_t start, uint32_t en
 		mn_tlb_flush(ks->cpu[c].tlb, mm, start, end);
 }
 
-int kb_ptep_clear_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
-{
-	KSTART;
-	mn_pte *s = slot_of(ctx, ks, mm, a[0]);
-	if (!s)
-		return -1;
-	*ret = *s;
-	*s = 0;
-	uint32_t va = (uint32_t)a[0] & ~(MN_PAGE_SIZE - 1);
-	flush_cpus(ks, mm, va, va + MN_PAGE_SIZE);
-	return 0;
-}
 
 int kb_ptep_set_wrprotect(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
@@ -257,16 +245,6 @@ int kb_ptep_set_wrprotect(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
-int kb_flush_tlb_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
-{
-	(void)ret;
-	KSTART;
-	if (bad_addr(ctx, a[0]))
-		return -1;
-	uint32_t va = (uint32_t)a[0] & ~(MN_PAGE_SIZE - 1);
-	flush_cpus(ks, mm, va, va + MN_PAGE_SIZE);
-	return 0;
-}
 
 int kb_flush_tlb_range(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {

@@ -30,7 +30,7 @@ BI(kb_mmap_write_lock); EN(kb_mmap_write_lock_en); BI(kb_mmap_write_unlock);
 BI(kb_pte_lock); EN(kb_pte_lock_en); BI(kb_pte_unlock);
 /* page tables and TLBs */
 BI(kb_pte_get); BI(kb_pte_alloc); BI(kb_set_pte_at); BI(kb_ptep_get_and_clear);
-BI(kb_ptep_clear_flush); BI(kb_ptep_set_wrprotect); BI(kb_flush_tlb_page);
+BI(kb_ptep_set_wrprotect); 
 BI(kb_flush_tlb_range); BI(kb_vma_flags);
 /* pure PTE helpers */
 BI(kb_pte_none); BI(kb_pte_present); BI(kb_pte_write); BI(kb_pte_dirty); BI(kb_pte_page);
@@ -73,12 +73,11 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	KB("set_pte_at", 2, TY_VOID, kb_set_pte_at, NULL, "writes addr's PTE", TY_INT, TY_INT)  \
 	KB("ptep_get_and_clear", 1, TY_INT, kb_ptep_get_and_clear, NULL,                        \
 	   "clears addr's PTE, returns the old one (no flush)", TY_INT)                         \
-	KB("ptep_clear_flush", 1, TY_INT, kb_ptep_clear_flush, NULL,                            \
-	   "clears addr's PTE and flushes every CPU TLB of the mm for it", TY_INT)              \
 	KB("ptep_set_wrprotect", 1, TY_VOID, kb_ptep_set_wrprotect, NULL, "clears the write bit of addr's PTE (no flush)", TY_INT)           \
-	KB("flush_tlb_page", 1, TY_VOID, kb_flush_tlb_page, NULL,                               \
-	   "flushes addr from every CPU TLB of the mm (IPIs modelled as atomic)", TY_INT)       \
-	KB("flush_tlb_range", 2, TY_VOID, kb_flush_tlb_range, NULL, "flushes [start, end) from every CPU TLB of the mm", TY_INT, TY_INT)         \
+	KB("native_flush_tlb_range", 2, TY_VOID, kb_flush_tlb_range, NULL,                      \
+	   "x86's flush of [start, end) from every CPU TLB of the mm (IPIs modelled as atomic); "\
+	   "flush_tlb_range (library) adds what the profile does for secondary TLBs",           \
+	   TY_INT, TY_INT)                                                                      \
 	KB("vma_flags", 1, TY_INT, kb_vma_flags, NULL,                                          \
 	   "VM_* flags of the VMA holding addr, -1 if none", TY_INT)                            \
 	KP("pte_none", 1, TY_INT, kb_pte_none, "1 for an empty PTE", TY_INT)                                      \

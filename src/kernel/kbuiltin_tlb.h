@@ -23,7 +23,7 @@ BI(kb_tlb_range_start); BI(kb_tlb_range_end); BI(kb_tlb_reset_range);
 BI(kb_tlb_gather_finish);
 
 #define MN_BUILTINS_TLB                                                                          \
-	KB("flush_tlb_mm", 0, TY_VOID, kb_flush_tlb_mm, NULL,                                    \
+	KB("native_flush_tlb_mm", 0, TY_VOID, kb_flush_tlb_mm, NULL,                                    \
 	   "flushes every CPU TLB entry of the agent's mm (no notifier, as in 6.1)", TY_VOID)    \
 	KB("inc_tlb_flush_pending", 0, TY_VOID, kb_inc_tlb_flush_pending, NULL,                  \
 	   "mm->tlb_flush_pending + 1: a deferred flush is coming (before changing PTEs)",       \
@@ -65,7 +65,7 @@ BI(kb_tlb_gather_finish);
 	KB("tlb_nested_full_flush", 0, TY_VOID, kb_tlb_nested_full_flush, NULL,                  \
 	   "tlb_finish_mmu when nested: fullmm, range reset, freed_tables (a full flush)",       \
 	   TY_VOID)                                                                              \
-	KB("tlb_flush", 0, TY_INT, kb_tlb_flush, NULL,                                           \
+	KB("native_tlb_flush", 0, TY_INT, kb_tlb_flush, NULL,                                           \
 	   "the CPU flush of tlb_flush_mmu_tlbonly: only if something was recorded; 1 if done",  \
 	   TY_VOID)                                                                              \
 	KB("tlb_range_start", 0, TY_INT, kb_tlb_range_start, NULL,                               \

@@ -78,6 +78,7 @@ struct func {
 	int nparams;
 	struct stmt *body;
 	int from_library;
+	int layer; /* profile depth for library code (base profile 0); scenario code above all */
 };
 
 struct shared_decl {
@@ -171,6 +172,7 @@ struct ast {
 	size_t ntexts, ctexts;
 	struct loc eof_loc;
 	const char *main_file;
+	int lib_layer; /* layer of the library files being parsed */
 };
 
 #endif

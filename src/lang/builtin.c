@@ -51,6 +51,7 @@ const struct mn_constant mn_constants[] = {
 	{ "CB_INVALIDATE_RANGE_END", 6 },
 	{ "CB_INVALIDATE_RANGE", 7 },
 	{ "CB_INTERVAL_INVALIDATE", 8 },
+	{ "CB_ARCH_INVALIDATE_SECONDARY_TLBS", 9 },
 	{ "VM_READ", MN_VM_READ },
 	{ "VM_WRITE", MN_VM_WRITE },
 	{ "VM_SHARED", MN_VM_SHARED },

@@ -775,7 +775,7 @@ static int check_functions(struct ast *ast, struct mn_diag *d)
 	for (size_t i = 0; i < ast->nfuncs; i++) {
 		for (size_t j = 0; j < i; j++) {
 			struct func *a = &ast->funcs[j], *b = &ast->funcs[i];
-			if (strcmp(a->name, b->name) || a->from_library != b->from_library)
+			if (strcmp(a->name, b->name) || a->layer != b->layer)
 				continue;
 			mn_diag_set(d, b->loc.file, b->loc.line, b->loc.col,
 				    "duplicate function '%s' (first defined at line %d)", b->name,

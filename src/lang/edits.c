@@ -9,8 +9,9 @@ struct func *ast_find_func(struct ast *ast, const char *name)
 		struct func *f = &ast->funcs[i];
 		if (strcmp(f->name, name))
 			continue;
-		/* A scenario's definition replaces the library's. */
-		if (!found || (found->from_library && !f->from_library))
+		/* A scenario's definition replaces the library's, and a profile's the one of the
+		 * profile it inherits. */
+		if (!found || f->layer > found->layer)
 			found = f;
 	}
 	return found;

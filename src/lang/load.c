@@ -19,17 +19,52 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A profile whose directory holds a file `inherits` naming another profile is that
+ * profile plus its own files, whose functions replace the inherited ones of the same name
+ * (lib/linux-6.6 is lib/linux-6.1 with 6.6's differences). Returns the layer given to the
+ * profile's own functions, or -1. */
+static int load_profile_files(struct ast *ast, const char *lib_dir, const char *profile,
+			      struct loc at, struct mn_diag *d, int depth);
+
 static int load_profile(struct ast *ast, const char *lib_dir, const char *profile,
 			struct loc at, struct mn_diag *d)
 {
+	return load_profile_files(ast, lib_dir, profile, at, d, 0) >= 0;
+}
+
+static int load_profile_files(struct ast *ast, const char *lib_dir, const char *profile,
+			      struct loc at, struct mn_diag *d, int depth)
+{
 	char dir[1024];
+	int layer = 0;
 	snprintf(dir, sizeof(dir), "%s/%s", lib_dir, profile);
 	DIR *dh = opendir(dir);
 	if (!dh) {
 		mn_diag_set(d, at.file, at.line, at.col, "unknown kernel profile '%s' (no %s)",
 			    profile, dir);
-		return 0;
+		return -1;
 	}
+	char inherits_path[1100], base[128] = "";
+	snprintf(inherits_path, sizeof(inherits_path), "%s/inherits", dir);
+	FILE *inh = fopen(inherits_path, "r");
+	if (inh) {
+		if (fscanf(inh, "%127s", base) != 1 || depth > 8) {
+			mn_diag_set(d, inherits_path, 1, 1, "expected the name of a profile");
+			fclose(inh);
+			closedir(dh);
+			return -1;
+		}
+		fclose(inh);
+		struct loc here = { arena_strndup(&ast->arena, inherits_path, strlen(inherits_path)),
+				    1, 1 };
+		int below = load_profile_files(ast, lib_dir, base, here, d, depth + 1);
+		if (below < 0) {
+			closedir(dh);
+			return -1;
+		}
+		layer = below + 1;
+	}
+	parser_set_layer(ast, layer);
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
@@ -76,7 +111,7 @@ static int load_profile(struct ast *ast, const char *lib_dir, const char *profil
 		free(names[i]);
 	}
 	free(names);
-	return ok;
+	return ok ? layer : -1;
 }
 
 static uint32_t frames_need(const struct mn_prog *p, int f, int *state, uint32_t *frames,

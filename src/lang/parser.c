@@ -499,6 +499,7 @@ static void parse_function(struct parser *p, int is_library)
 	f.params = node(p, sizeof(*f.params) * (size_t)(n ? n : 1));
 	memcpy(f.params, params, sizeof(*params) * (size_t)n);
 	f.from_library = is_library;
+	f.layer = is_library ? p->ast->lib_layer : 1 << 20;
 	XGROW(p->ast->funcs, p->ast->cfuncs, p->ast->nfuncs + 1);
 	p->ast->funcs[p->ast->nfuncs++] = f;
 }
@@ -908,4 +909,9 @@ char *ast_read_file(struct ast *ast, const char *path, unsigned long *len)
 	XGROW(ast->texts, ast->ctexts, ast->ntexts + 1);
 	ast->texts[ast->ntexts++] = buf;
 	return buf;
+}
+
+void parser_set_layer(struct ast *ast, int layer)
+{
+	ast->lib_layer = layer;
 }

@@ -9,6 +9,8 @@
  * hold only functions. Returns 0 and sets diag on error. */
 int parse_file(struct ast *ast, const char *file, const char *text, unsigned long len,
 	       int is_library, struct mn_diag *diag);
+/* The layer given to functions of the library files parsed next (see struct func). */
+void parser_set_layer(struct ast *ast, int layer);
 
 /* Reads a whole file into a NUL-terminated buffer kept in ast->texts. */
 char *ast_read_file(struct ast *ast, const char *path, unsigned long *len);

@@ -76,7 +76,9 @@ void mn_report_matrix(FILE *f, struct mn_prog *const *progs, const struct mn_res
 			continue;
 		char op[48], dev[32];
 		snprintf(op, sizeof(op), "%.*s", (int)(sep - name - 7), name + 7);
-		snprintf(dev, sizeof(dev), "%s", sep + 2);
+		/* one column per device and profile */
+		snprintf(dev, sizeof(dev), "%.20s %.10s", sep + 2,
+			 progs[i]->profile ? progs[i]->profile + (strncmp(progs[i]->profile, "linux-", 6) ? 0 : 6) : "");
 		int k;
 		for (k = 0; k < nops && strcmp(ops[k], op); k++)
 			;
@@ -89,20 +91,27 @@ void mn_report_matrix(FILE *f, struct mn_prog *const *progs, const struct mn_res
 	}
 	if (!nops)
 		return;
-	fprintf(f, "\n%-20s", "operation x device");
+	fprintf(f, "\n%-16s", "operation");
 	for (int d = 0; d < ndevs; d++)
-		fprintf(f, " %-24s", devs[d]);
+		fprintf(f, " %-16s", devs[d]);
 	fprintf(f, "\n");
 	for (int o = 0; o < nops; o++) {
-		fprintf(f, "%-20s", ops[o]);
+		fprintf(f, "%-16s", ops[o]);
 		for (int d = 0; d < ndevs; d++) {
-			char want[160], cellbuf[128] = "";
-			snprintf(want, sizeof(want), "matrix_%.47s__%.31s", ops[o], devs[d]);
+			char want[160], cellbuf[128] = "", col[32];
+			snprintf(want, sizeof(want), "matrix_%.47s__", ops[o]);
 			size_t i;
-			for (i = 0; i < n && strcmp(progs[i]->name, want); i++)
-				;
+			for (i = 0; i < n; i++) {
+				const char *nm = progs[i]->name, *pr = progs[i]->profile;
+				if (strncmp(nm, want, strlen(want)))
+					continue;
+				snprintf(col, sizeof(col), "%.20s %.10s", nm + strlen(want),
+					 pr ? pr + (strncmp(pr, "linux-", 6) ? 0 : 6) : "");
+				if (!strcmp(col, devs[d]))
+					break;
+			}
 			if (i == n) {
-				fprintf(f, " %-24s", "-");
+				fprintf(f, " %-16s", "-");
 				continue;
 			}
 			for (size_t k = 0; k < rs[i].nobs; k++) {
@@ -111,7 +120,7 @@ void mn_report_matrix(FILE *f, struct mn_prog *const *progs, const struct mn_res
 					snprintf(cellbuf + strlen(cellbuf), sizeof(cellbuf) - strlen(cellbuf),
 						 "%s%s", cellbuf[0] ? "," : "", progs[i]->obs[k].name);
 			}
-			fprintf(f, " %-24s", cellbuf[0] ? cellbuf : rs[i].incomplete ? "incomplete" : "quiet");
+			fprintf(f, " %-16s", cellbuf[0] ? cellbuf : rs[i].incomplete ? "incomplete" : "quiet");
 		}
 		fprintf(f, "\n");
 	}
