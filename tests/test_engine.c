@@ -95,6 +95,51 @@ static void test_reduction_matches_naive(void **state)
 	}
 }
 
+/* Kernel scenarios: the reduced search (with the kernel built-ins' footprints) reaches the
+ * same final states and verdicts as the stateful search without reduction. */
+static void test_kernel_reduction_sound(void **state)
+{
+	(void)state;
+	const char *dirs[] = { SRC_DIR "/tests/kernel", SRC_DIR "/scenarios/matrix/linux-6.1",
+			       SRC_DIR "/scenarios/matrix/linux-6.6" };
+	int checked = 0;
+	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		DIR *dh = opendir(dirs[d]);
+		struct dirent *de;
+		assert_non_null(dh);
+		while ((de = readdir(dh))) {
+			size_t n = strlen(de->d_name);
+			if (n < 5 || strcmp(de->d_name + n - 4, ".mnl"))
+				continue;
+			char path[1024];
+			snprintf(path, sizeof(path), "%s/%s", dirs[d], de->d_name);
+			struct mn_prog *p = must_load_file(path);
+			struct mn_result red, full;
+			explore_mode(p, 0, MN_RED_PERSISTENT, 2, &red);
+			explore_mode(p, 0, MN_RED_NONE, 2, &full);
+			assert_false(red.incomplete || full.incomplete);
+			for (size_t k = 0; k < p->nobs; k++)
+				if (red.obs[k].pos != full.obs[k].pos || red.obs[k].neg != full.obs[k].neg)
+					fail_msg("%s: %s differs: reduced %llu/%llu, full %llu/%llu", path,
+						 p->obs[k].name, (unsigned long long)red.obs[k].pos,
+						 (unsigned long long)red.obs[k].neg,
+						 (unsigned long long)full.obs[k].pos,
+						 (unsigned long long)full.obs[k].neg);
+			if (red.nfinal_hashes != full.nfinal_hashes ||
+			    memcmp(red.final_hashes, full.final_hashes,
+				   red.nfinal_hashes * sizeof(uint64_t)))
+				fail_msg("%s: final states differ", path);
+			assert_true(red.states <= full.states);
+			mn_result_free(&red);
+			mn_result_free(&full);
+			mn_prog_free(p);
+			checked++;
+		}
+		closedir(dh);
+	}
+	assert_true(checked >= 40);
+}
+
 static void same_counts(const struct mn_prog *p, const char *what)
 {
 	struct mn_result r1, r2, r4;
@@ -365,6 +410,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reduction_matches_naive),
+		cmocka_unit_test(test_kernel_reduction_sound),
 		cmocka_unit_test(test_jobs_identical),
 		cmocka_unit_test(test_counterexamples_replay),
 		cmocka_unit_test(test_smallest_counterexample),

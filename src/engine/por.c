@@ -29,9 +29,9 @@ static void static_of(struct mn_prog *p, uint32_t pc, struct mn_fp *fp)
 			mn_val args[8];
 			for (int k = 0; k < in->b; k++)
 				args[k] = p->code[pc - (uint32_t)in->b + (uint32_t)k].imm;
-			b->footprint(p, args, fp);
+			b->footprint(p, in->a, -1, args, fp);
 		} else {
-			b->footprint(p, NULL, fp);
+			b->footprint(p, in->a, -1, NULL, fp);
 		}
 		break;
 	}
@@ -131,7 +131,7 @@ void mn_next_fp(const struct mn_prog *p, const struct mn_world *w, int i, struct
 		const struct mn_builtin *b = &mn_builtins[in->a];
 		if ((b->flags & MN_BI_STEP) && b->footprint) {
 			fp_clear(fp);
-			b->footprint(p, &v[a->sp - in->b], fp);
+			b->footprint(p, in->a, i, &v[a->sp - in->b], fp);
 			return;
 		}
 		break;

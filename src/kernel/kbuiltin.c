@@ -29,13 +29,6 @@ int mn_kctx_mm(struct mn_ctx *ctx)
 	return mm;
 }
 
-void mn_kernel_fp(const struct mn_prog *prog, const mn_val *args, struct mn_fp *fp)
-{
-	(void)prog;
-	(void)args;
-	fp_all(fp);
-}
-
 /* Most built-ins act on the agent's mm: fetch both or fail. */
 #define KSTART                                        \
 	struct mn_kstate *ks = mn_kctx(ctx);          \

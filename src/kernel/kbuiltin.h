@@ -12,8 +12,10 @@ struct mn_kstate;
 struct mn_kstate *mn_kctx(struct mn_ctx *ctx);
 /* The mm the calling agent works on (its own, or its device's); -1 with ctx->err set. */
 int mn_kctx_mm(struct mn_ctx *ctx);
-/* Every kernel built-in may touch any kernel object: the model does not yet say which. */
-void mn_kernel_fp(const struct mn_prog *prog, const mn_val *args, struct mn_fp *fp);
+/* What kernel built-in bi touches (src/kernel/kfootprint.c); built-ins it does not
+ * describe touch everything. */
+void mn_kernel_fp(const struct mn_prog *prog, int bi, int agent, const mn_val *args,
+		  struct mn_fp *fp);
 
 #define KB(name, n, ret, fn, en, doc, ...) \
 	{ name, n, { __VA_ARGS__ }, ret, MN_BI_STEP, fn, en, mn_kernel_fp, doc },

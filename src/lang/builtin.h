@@ -41,8 +41,10 @@ struct mn_builtin {
 	int (*exec)(struct mn_ctx *ctx, const mn_val *args, mn_val *ret);
 	/* NULL means always enabled. */
 	int (*enabled)(const struct mn_ctx *ctx, const mn_val *args);
-	/* args == NULL asks for everything the built-in may touch with any arguments. */
-	void (*footprint)(const struct mn_prog *prog, const mn_val *args, struct mn_fp *fp);
+	/* What built-in `bi` touches when `agent` calls it with these arguments; args == NULL
+	 * asks for everything it may touch with any, agent < 0 for any agent. */
+	void (*footprint)(const struct mn_prog *prog, int bi, int agent, const mn_val *args,
+			  struct mn_fp *fp);
 	const char *doc;
 };
 

@@ -62,8 +62,11 @@ int mn_bi_trylock(struct mn_ctx *ctx, const mn_val *args, mn_val *ret)
 	return 0;
 }
 
-void mn_bi_mutex_fp(const struct mn_prog *prog, const mn_val *args, struct mn_fp *fp)
+void mn_bi_mutex_fp(const struct mn_prog *prog, int bi, int agent, const mn_val *args,
+		    struct mn_fp *fp)
 {
+	(void)bi;
+	(void)agent;
 	if (!args) {
 		for (size_t i = 0; i < prog->nshared; i++)
 			if (prog->shared[i].is_mutex)

@@ -8,7 +8,8 @@ int mn_bi_lock(struct mn_ctx *ctx, const mn_val *args, mn_val *ret);
 int mn_bi_lock_enabled(const struct mn_ctx *ctx, const mn_val *args);
 int mn_bi_unlock(struct mn_ctx *ctx, const mn_val *args, mn_val *ret);
 int mn_bi_trylock(struct mn_ctx *ctx, const mn_val *args, mn_val *ret);
-void mn_bi_mutex_fp(const struct mn_prog *prog, const mn_val *args, struct mn_fp *fp);
+void mn_bi_mutex_fp(const struct mn_prog *prog, int bi, int agent, const mn_val *args,
+		    struct mn_fp *fp);
 
 #define MN_BUILTINS_SYNC                                                                   \
 	{ "lock", 1, { TY_HANDLE }, TY_VOID, MN_BI_STEP, mn_bi_lock, mn_bi_lock_enabled,   \
