@@ -3,7 +3,13 @@
 #include "../lang/interp.h"
 #include "../util/xalloc.h"
 
-static void static_of(struct mn_prog *p, uint32_t pc, struct mn_fp *fp)
+#include <stdlib.h>
+#include <string.h>
+
+/* What the step at pc touches when `agent` runs it (calls: the callee's summary for that
+ * agent). Kernel built-ins touch their agent's mm: footprints are per agent. */
+static void static_of(const struct mn_prog *p, int agent, const struct mn_fp *summary,
+		      uint32_t pc, struct mn_fp *fp)
 {
 	const struct insn *in = &p->code[pc];
 	fp_clear(fp);
@@ -29,24 +35,24 @@ static void static_of(struct mn_prog *p, uint32_t pc, struct mn_fp *fp)
 			mn_val args[8];
 			for (int k = 0; k < in->b; k++)
 				args[k] = p->code[pc - (uint32_t)in->b + (uint32_t)k].imm;
-			b->footprint(p, in->a, -1, args, fp);
+			b->footprint(p, in->a, agent, args, fp);
 		} else {
-			b->footprint(p, in->a, -1, NULL, fp);
+			b->footprint(p, in->a, agent, NULL, fp);
 		}
 		break;
 	}
-	case OP_CALL: *fp = p->fns[in->a].summary; break;
+	case OP_CALL: *fp = summary[in->a]; break;
 	default: break;
 	}
 }
 
-void mn_por_prepare(struct mn_prog *p)
+/* fp_static and fp_future of one agent: function summaries to a fixpoint (calls),
+ * atomic blocks and awaits as one step, then futures backwards to a fixpoint (loops). */
+static void prepare_agent(const struct mn_prog *p, int agent, struct mn_fp *st,
+			  struct mn_fp *fut, struct mn_fp *summary)
 {
 	size_t n = p->ncode;
-	p->fp_static = xcalloc(n, sizeof(struct mn_fp));
-	p->fp_future = xcalloc(n, sizeof(struct mn_fp));
-
-	/* Function summaries depend on callees' summaries: iterate to a fixpoint. */
+	memset(summary, 0, sizeof(*summary) * p->nfns);
 	for (int changed = 1; changed;) {
 		changed = 0;
 		for (size_t f = 0; f < p->nfns; f++) {
@@ -54,33 +60,31 @@ void mn_por_prepare(struct mn_prog *p)
 			fp_clear(&sum);
 			for (uint32_t pc = p->fns[f].code_start; pc < p->fns[f].code_end; pc++) {
 				struct mn_fp one;
-				static_of(p, pc, &one);
+				static_of(p, agent, summary, pc, &one);
 				fp_union(&sum, &one);
 			}
-			if (!fp_equal(&sum, &p->fns[f].summary)) {
-				p->fns[f].summary = sum;
+			if (!fp_equal(&sum, &summary[f])) {
+				summary[f] = sum;
 				changed = 1;
 			}
 		}
 	}
 	for (uint32_t pc = 0; pc < n; pc++)
-		static_of(p, pc, &p->fp_static[pc]);
-	/* Atomic blocks and awaits are one step touching their whole body. */
+		static_of(p, agent, summary, pc, &st[pc]);
 	for (uint32_t pc = 0; pc < n; pc++) {
 		const struct insn *in = &p->code[pc];
 		if (in->op != OP_ATOMIC_BEGIN && in->op != OP_AWAIT)
 			continue;
 		for (uint32_t k = pc + 1; k < (uint32_t)in->a; k++)
-			fp_union(&p->fp_static[pc], &p->fp_static[k]);
+			fp_union(&st[pc], &st[k]);
 	}
-	/* future(pc) = static(pc) + future of every successor, to a fixpoint (loops). */
 	for (uint32_t pc = 0; pc < n; pc++)
-		p->fp_future[pc] = p->fp_static[pc];
+		fut[pc] = st[pc];
 	for (int changed = 1; changed;) {
 		changed = 0;
 		for (uint32_t pc = (uint32_t)n; pc-- > 0;) {
 			const struct insn *in = &p->code[pc];
-			struct mn_fp f = p->fp_future[pc];
+			struct mn_fp f = fut[pc];
 			uint32_t succ[2];
 			int ns = 0;
 			switch (in->op) {
@@ -96,13 +100,24 @@ void mn_por_prepare(struct mn_prog *p)
 			}
 			for (int k = 0; k < ns; k++)
 				if (succ[k] < n)
-					fp_union(&f, &p->fp_future[succ[k]]);
-			if (!fp_equal(&f, &p->fp_future[pc])) {
-				p->fp_future[pc] = f;
+					fp_union(&f, &fut[succ[k]]);
+			if (!fp_equal(&f, &fut[pc])) {
+				fut[pc] = f;
 				changed = 1;
 			}
 		}
 	}
+}
+
+void mn_por_prepare(struct mn_prog *p)
+{
+	size_t n = p->ncode, a = (size_t)(p->nagents ? p->nagents : 1);
+	struct mn_fp *summary = xcalloc(p->nfns ? p->nfns : 1, sizeof(*summary));
+	p->fp_static = xcalloc(n * a, sizeof(struct mn_fp));
+	p->fp_future = xcalloc(n * a, sizeof(struct mn_fp));
+	for (size_t i = 0; i < a; i++)
+		prepare_agent(p, (int)i, &p->fp_static[i * n], &p->fp_future[i * n], summary);
+	free(summary);
 }
 
 void mn_next_fp(const struct mn_prog *p, const struct mn_world *w, int i, struct mn_fp *fp)
@@ -139,7 +154,7 @@ void mn_next_fp(const struct mn_prog *p, const struct mn_world *w, int i, struct
 	default:
 		break;
 	}
-	*fp = p->fp_static[pc];
+	*fp = p->fp_static[(size_t)i * p->ncode + pc];
 }
 
 void mn_future_fp(const struct mn_prog *p, const struct mn_world *w, int i, struct mn_fp *fp)
@@ -153,7 +168,7 @@ void mn_future_fp(const struct mn_prog *p, const struct mn_world *w, int i, stru
 		return;
 	/* Lower frames continue at their return addresses. */
 	for (int k = 0; k < a->nframes; k++)
-		fp_union(fp, &p->fp_future[fr[k].pc]);
+		fp_union(fp, &p->fp_future[(size_t)i * p->ncode + fr[k].pc]);
 }
 
 /* Stubborn-set closure from a seed agent. For each agent in the set, every other agent whose

@@ -67,7 +67,6 @@ struct fn_info {
 	int maxstack;
 	uint32_t code_start, code_end;
 	int agent; /* agent index if this is an agent body, else -1 */
-	struct mn_fp summary; /* everything the function and its callees may touch */
 };
 
 enum obs_kind { OBS_CHECK, OBS_COND };
@@ -142,8 +141,10 @@ struct mn_prog {
 	struct mn_layout layout;
 	int recursive; /* call graph has a cycle: frames are capped */
 	/* reduction data, one per pc */
-	struct mn_fp *fp_static; /* what the step at this pc touches (calls: the callee) */
-	struct mn_fp *fp_future; /* what the rest of the frame may touch from this pc on */
+	/* per agent and pc ([agent * ncode + pc]): what the step touches (calls: the callee),
+	 * and what the rest of the frame may touch from there on */
+	struct mn_fp *fp_static;
+	struct mn_fp *fp_future;
 	struct mn_world *init; /* initial world, agents poised at their first step */
 	char init_trace[1024]; /* notifier trace lines recorded before the first step */
 };
