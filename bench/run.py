@@ -101,6 +101,31 @@ def main():
             fig(f"reduction-{mode}-seconds", f"{secs:.3f}", "s")
             fig(f"reduction-{mode}-states", ss + cs, "states")
 
+        # The kernel model: every seed and matrix scenario, one worker and two.
+        print()
+        print("kernel scenarios: states / seconds with 1 and 2 workers")
+        for group in ["scenarios/seeds", "scenarios/matrix"]:
+            paths = sorted(glob.glob(os.path.join(ROOT, group, "**", "*.mnl"), recursive=True))
+            st = s1 = s2 = 0.0
+            for path in paths:
+                t1, _ = run(path, "--jobs", "1")
+                t2, _ = run(path, "--jobs", "2")
+                assert t1["states"] == t2["states"], f"{path}: counts differ between job counts"
+                st += t1["states"]
+                s1 += t1["seconds"]
+                s2 += t2["seconds"]
+            name = os.path.basename(group)
+            print(f"  {name:8} {len(paths):3} scenarios {st:12.0f} states  {s1:7.2f} s  {s2:7.2f} s")
+            fig(f"{name}-states", f"{st:.0f}", "states")
+            fig(f"{name}-seconds-1-job", f"{s1:.2f}", "s")
+            fig(f"{name}-seconds-2-jobs", f"{s2:.2f}", "s")
+            fig(f"{name}-states-per-s", f"{st / max(s1, 1e-9):.0f}", "states/s")
+        cow = os.path.join(ROOT, "scenarios/seeds/000_cow_iommu.mnl")
+        red, _ = run(cow, "--jobs", "1")
+        full, _ = run(cow, "--jobs", "1", "--reduction", "none")
+        print(f"  seed000_cow_notify: {red['states']} states reduced, {full['states']} without")
+        fig("reduction-ratio-seed000-cow", f"{full['states'] / red['states']:.2f}", "x")
+
         # Throughput on a test big enough to measure, one worker and two.
         big = gen(4, 3, "shared", tmp)
         r1, _ = run(big, "--jobs", "1")
