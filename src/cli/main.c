@@ -123,15 +123,14 @@ static int parse_num(const char *opt, const char *s, double *out)
 	return 0;
 }
 
-static const char *default_path(const char *what)
+/* The source tree's lib/ or scenarios/ when run from the build, else the installed one. */
+static const char *default_path(const char *what, char *buf, size_t len)
 {
-	static char buf[2][4096];
-	int i = !strcmp(what, "lib") ? 0 : 1;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", MNSIM_SOURCE_DIR, what);
-	if (is_dir(buf[i]))
-		return buf[i];
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", MNSIM_DATA_DIR, what);
-	return buf[i];
+	snprintf(buf, len, "%s/%s", MNSIM_SOURCE_DIR, what);
+	if (is_dir(buf))
+		return buf;
+	snprintf(buf, len, "%s/%s", MNSIM_DATA_DIR, what);
+	return buf;
 }
 
 /* --svg / --dot: a counterexample of one scenario as a sequence diagram: the replayed
@@ -359,11 +358,12 @@ int main(int argc, char **argv)
 			add_file(&fs, a);
 		}
 	}
+	char lib_buf[4096], cat_buf[4096];
 	if (!lo.lib_dir)
-		lo.lib_dir = default_path("lib");
+		lo.lib_dir = default_path("lib", lib_buf, sizeof(lib_buf));
 	int drawing = svg_file || dot_file;
 	if (argc == 1 || (!fs.n && !replay && !trace_notifier && !drawing)) {
-		const char *cat = default_path("scenarios");
+		const char *cat = default_path("scenarios", cat_buf, sizeof(cat_buf));
 		/* the catalogue also writes the report directory */
 		if (!report_dir && !no_report)
 			report_dir = "mnsim-report";
