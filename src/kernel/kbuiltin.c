@@ -20,9 +20,18 @@ struct mn_kstate *mn_kctx(struct mn_ctx *ctx)
 	return ks;
 }
 
-int mn_kctx_mm(struct mn_ctx *ctx)
+int mn_agent_mm(const struct mn_ctx *ctx)
 {
 	int mm = ctx->prog->agents[ctx->agent].mm;
+	const struct mn_kstate *ks = mn_ks_c(ctx->w, &ctx->prog->layout);
+	if (mm < 0 && ks && ctx->agent < MN_NACTX && ks->use_mm[ctx->agent])
+		mm = ks->use_mm[ctx->agent] - 1; /* a kernel thread borrowing an mm */
+	return mm;
+}
+
+int mn_kctx_mm(struct mn_ctx *ctx)
+{
+	int mm = mn_agent_mm(ctx);
 	if (mm < 0)
 		snprintf(ctx->err, sizeof(ctx->err), "agent %s has no mm",
 			 ctx->prog->agents[ctx->agent].name);
@@ -56,7 +65,7 @@ int kb_mmap_read_lock_en(const struct mn_ctx *ctx, const mn_val *a)
 {
 	(void)a;
 	const struct mn_kstate *ks = mn_ks_c(ctx->w, &ctx->prog->layout);
-	int mm = ctx->prog->agents[ctx->agent].mm;
+	int mm = mn_agent_mm(ctx);
 	return !ks || mm < 0 || !ks->mm[mm].mmap_writer;
 }
 
@@ -87,7 +96,7 @@ int kb_mmap_write_lock_en(const struct mn_ctx *ctx, const mn_val *a)
 {
 	(void)a;
 	const struct mn_kstate *ks = mn_ks_c(ctx->w, &ctx->prog->layout);
-	int mm = ctx->prog->agents[ctx->agent].mm;
+	int mm = mn_agent_mm(ctx);
 	return !ks || mm < 0 || (!ks->mm[mm].mmap_writer && !ks->mm[mm].mmap_readers);
 }
 
@@ -128,7 +137,7 @@ static int pte_table(struct mn_kstate *ks, int mm, mn_val addr)
 int kb_pte_lock_en(const struct mn_ctx *ctx, const mn_val *a)
 {
 	struct mn_kstate *ks = mn_ks(ctx->w, &ctx->prog->layout);
-	int mm = ctx->prog->agents[ctx->agent].mm;
+	int mm = mn_agent_mm(ctx);
 	if (!ks || mm < 0)
 		return 1;
 	int t = pte_table(ks, mm, a[0]);
@@ -155,9 +164,18 @@ int kb_pte_unlock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	KSTART;
 	int t = pte_table(ks, mm, a[0]);
 	if (t < 0 || ks->pt[t].lock != ctx->agent + 1) {
-		snprintf(ctx->err, sizeof(ctx->err), "pte_unlock(%#llx) without the lock",
-			 (unsigned long long)a[0]);
-		return -1;
+		/* The kernel unlocks the ptl it took, even if the table is no longer reachable
+		 * from this mm (huge_pmd_unshare): the one page-table lock the agent holds. */
+		int held = -1, n = 0;
+		for (int k = 0; k < MN_NPT; k++)
+			if (ks->pt[k].lock == ctx->agent + 1)
+				held = k, n++;
+		if (n != 1) {
+			snprintf(ctx->err, sizeof(ctx->err), "pte_unlock(%#llx) without the lock",
+				 (unsigned long long)a[0]);
+			return -1;
+		}
+		t = held;
 	}
 	ks->pt[t].lock = 0;
 	return 0;
@@ -216,7 +234,9 @@ int kb_ptep_get_and_clear(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	if (!s)
 		return -1;
 	*ret = *s;
-	*s = 0;
+	/* an empty huge entry stays a huge slot (huge_ptep_get_and_clear): set_huge_pte_at
+	 * and the walker must still find it at the PMD level */
+	*s &= MN_PTE_HUGE;
 	return 0;
 }
 
@@ -269,7 +289,7 @@ int kb_vma_flags(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 int kb_pte_none(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ctx;
-	*ret = a[0] == 0;
+	*ret = (a[0] & ~(mn_val)MN_PTE_HUGE) == 0; /* huge_pte_none too */
 	return 0;
 }
 

@@ -10,8 +10,11 @@ struct mn_kstate;
 /* The kernel state of the world the built-in runs on; NULL (with ctx->err set) when the
  * scenario has no kernel model. */
 struct mn_kstate *mn_kctx(struct mn_ctx *ctx);
-/* The mm the calling agent works on (its own, or its device's); -1 with ctx->err set. */
+/* The mm the calling agent works on (its own, its device's, or the one a kernel thread
+ * borrowed with kthread_use_mm); -1 with ctx->err set. */
 int mn_kctx_mm(struct mn_ctx *ctx);
+/* The same without setting an error (for enabled checks); -1 when none. */
+int mn_agent_mm(const struct mn_ctx *ctx);
 /* What kernel built-in bi touches (src/kernel/kfootprint.c); built-ins it does not
  * describe touch everything. */
 void mn_kernel_fp(const struct mn_prog *prog, int bi, int agent, const mn_val *args,

@@ -107,7 +107,7 @@ int kb_i_mmap_lock_en(const struct mn_ctx *ctx, const mn_val *a)
 {
 	(void)a;
 	const struct mn_kstate *ks = mn_ks_c(ctx->w, &ctx->prog->layout);
-	int mm = ctx->prog->agents[ctx->agent].mm;
+	int mm = mn_agent_mm(ctx);
 	return !ks || mm < 0 || !ks->actx.i_mmap_lock[mm];
 }
 

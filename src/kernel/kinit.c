@@ -43,6 +43,52 @@ static int populate(struct mn_kstate *ks, int mm, uint32_t va, int writable, cha
 	return 0;
 }
 
+/* A hugetlb mapping: one huge page per PMD entry when populated; with `shares`, this mm's
+ * PUD entry points at the other mm's PMD page instead (huge_pmd_share), so both map the
+ * same huge pages through one PMD page, which counts each huge page as mapped once. */
+static int hugetlb_map(struct mn_kstate *ks, const struct mn_prog *p, int mm,
+		       const struct map_info *mp, char *err, unsigned errlen)
+{
+	struct mn_walk wk;
+	(void)p;
+	if (mp->shares >= 0) {
+		mn_pte *theirs = mn_pt_slot(ks, mp->shares, mp->start, 3, 0, &wk);
+		mn_pte *mine = mn_pt_slot(ks, mm, mp->start, 3, 1, &wk);
+		if (!theirs || !(*theirs & MN_PTE_PRESENT) || !mine) {
+			snprintf(err, errlen, "mm %d: nothing to share at %#x (declare the shared "
+				 "mapping populated first)", mp->shares, mp->start);
+			return -1;
+		}
+		*mine = *theirs;
+		ks->pt[MN_PTE_PFN(*theirs)].users++;
+		return 0;
+	}
+	uint32_t huge = 1u << MN_PMD_SHIFT;
+	if (mp->start % huge || mp->len % huge) {
+		snprintf(err, errlen, "hugetlb mapping at %#x must be made of whole huge pages "
+			 "(%#x)", mp->start, huge);
+		return -1;
+	}
+	for (uint32_t va = mp->start; mp->populate && va < mp->start + mp->len; va += huge) {
+		mn_pte *s = mn_pt_slot(ks, mm, va, 2, 1, &wk);
+		int f;
+		for (f = 1; f < MN_NFRAMES && ks->frame[f].kind != MN_FRAME_FREE; f++)
+			;
+		if (!s || f == MN_NFRAMES) {
+			snprintf(err, errlen, "hugetlb pages do not fit the model");
+			return -1;
+		}
+		struct mn_page *fr = &ks->frame[f];
+		fr->kind = MN_FRAME_FILE; /* a hugetlbfs page: its page cache holds a reference */
+		fr->refcount = 2;
+		fr->mapcount = 1;
+		fr->owner_mm = (uint8_t)(mm + 1);
+		*s = MN_PTE_PRESENT | MN_PTE_HUGE | MN_PTE_ACCESSED | MN_PTE_DIRTY |
+		     MN_PTE_SOFT_DIRTY | MN_PTE_MKPFN(f) | ((mp->vm_flags & MN_VM_WRITE) ? MN_PTE_WRITE : 0);
+	}
+	return 0;
+}
+
 /* What fork() leaves behind (dup_mmap, copy_pte_range): the child gets the parent's
  * VMAs and PTEs; private writable anonymous pages become CoW in both, shared by
  * reference. Done before the run starts, so no notifier sees it. */
@@ -105,6 +151,11 @@ int mn_kernel_init(const struct mn_prog *p, struct mn_world *w, char *err, unsig
 			m->vma[k].start = mp->start;
 			m->vma[k].end = mp->start + mp->len;
 			m->vma[k].flags = mp->vm_flags;
+			if (mp->vm_flags & MN_VM_HUGETLB) {
+				if (hugetlb_map(ks, p, mm, mp, err, errlen))
+					return -1;
+				continue;
+			}
 			for (uint32_t va = mp->start; mp->populate && va < mp->start + mp->len;
 			     va += MN_PAGE_SIZE)
 				if (populate(ks, mm, va, mp->vm_flags & MN_VM_WRITE, err, errlen))

@@ -91,6 +91,7 @@ struct mn_kstate {
 	struct mn_opr op[MN_NOPS];
 	struct mn_gather gather[MN_NOPS];
 	struct mn_actx actx;
+	uint8_t use_mm[MN_NACTX]; /* per agent: the mm a kernel thread works on (kthread_use_mm), +1 */
 };
 
 static inline struct mn_kstate *mn_ks(struct mn_world *w, const struct mn_layout *l)

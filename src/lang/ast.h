@@ -95,7 +95,8 @@ struct map_decl {
 	uint32_t start, len;
 	char *kind, *prot;
 	int populate;
-	struct loc loc, kind_loc, prot_loc;
+	char *shares; /* hugetlb: share the PMD pages of this mm's mapping at the same place */
+	struct loc loc, kind_loc, prot_loc, shares_loc;
 };
 
 struct mm_decl {

@@ -5,6 +5,7 @@
 #include "../kernel/kbuiltin.h"
 #include "../kernel/kbuiltin_tlb.h"
 #include "../kernel/kbuiltin_hmm.h"
+#include "../kernel/kbuiltin_huge.h"
 #include "../kernel/kbuiltin_2008.h"
 #include "../kernel/kstate.h"
 #include "../machine/devtypes.h"
@@ -15,6 +16,7 @@ const struct mn_builtin mn_builtins[] = {
 	MN_BUILTINS_KERNEL
 	MN_BUILTINS_TLB
 	MN_BUILTINS_HMM
+	MN_BUILTINS_HUGE
 	MN_BUILTINS_2008
 };
 

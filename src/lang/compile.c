@@ -909,7 +909,7 @@ static int map_flags(const struct map_decl *m, uint16_t *flags, struct mn_diag *
 	} kinds[] = {
 		{ "anon", MN_VM_ANON },
 		{ "shared", MN_VM_ANON | MN_VM_SHARED },
-		{ "hugetlb", MN_VM_HUGETLB },
+		{ "hugetlb", MN_VM_HUGETLB | MN_VM_SHARED }, /* a MAP_SHARED hugetlbfs file */
 		{ "pfnmap", MN_VM_PFNMAP },
 	};
 	*flags = 0;
@@ -996,6 +996,21 @@ static int declare_mms(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
 			mp->start = md->start;
 			mp->len = md->len;
 			mp->populate = (uint8_t)md->populate;
+			mp->shares = -1;
+			if (md->shares) {
+				int o = find_mm(p, md->shares);
+				if (o < 0 || !(mp->vm_flags & MN_VM_HUGETLB) ||
+				    md->start % (1u << MN_PUD_SHIFT) || md->len > (1u << MN_PUD_SHIFT)) {
+					struct loc l = md->shares_loc;
+					mn_diag_set(d, l.file, l.line, l.col,
+						    o < 0 ? "unknown mm '%s'" :
+							    "only a hugetlb mapping within one PUD-aligned "
+							    "PUD range can share PMD pages (with '%s')",
+						    md->shares);
+					return 0;
+				}
+				mp->shares = (int8_t)o;
+			}
 		}
 	}
 	p->uses_kernel = 1;

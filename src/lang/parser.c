@@ -683,6 +683,10 @@ static void parse_mm(struct parser *p)
 			d->populate = 1;
 			advance(p);
 		}
+		if (tok_is(p, "shares")) {
+			advance(p);
+			d->shares = expect_ident(p, "mm name", &d->shares_loc);
+		}
 		accept(p, T_SEMI);
 		m.nmap++;
 	}

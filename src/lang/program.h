@@ -101,6 +101,7 @@ struct map_info {
 	uint32_t start, len;
 	uint16_t vm_flags;
 	uint8_t populate;
+	int8_t shares; /* mm whose PMD pages this hugetlb mapping shares, or -1 */
 };
 
 struct mm_info {

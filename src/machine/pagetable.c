@@ -56,3 +56,31 @@ mn_pte *mn_pt_walk(struct mn_kstate *ks, int mm, uint32_t va, int alloc, struct 
 		t = next;
 	}
 }
+
+mn_pte *mn_pt_slot(struct mn_kstate *ks, int mm, uint32_t va, int level, int alloc,
+		   struct mn_walk *wk)
+{
+	int t = ks->mm[mm].pgd;
+	wk->pt = -1;
+	wk->level = 0;
+	wk->freed = 0;
+	for (int l = 4;; l--) {
+		mn_pte *slot = &ks->pt[t].e[mn_pt_index(va, l)];
+		if (l == level) {
+			wk->pt = t;
+			wk->level = l;
+			return slot;
+		}
+		if (!(*slot & MN_PTE_PRESENT)) {
+			if (!alloc)
+				return NULL;
+			int n = mn_pt_alloc(ks, l - 1);
+			if (n < 0)
+				return NULL;
+			*slot = MN_PTE_PRESENT | MN_PTE_WRITE | MN_PTE_MKPFN(n);
+		}
+		if (*slot & MN_PTE_HUGE)
+			return NULL;
+		t = (int)MN_PTE_PFN(*slot);
+	}
+}

@@ -24,5 +24,9 @@ struct mn_walk {
  * alloc, missing tables down to the PTE level are allocated (__pte_alloc and friends).
  * Returns NULL when a table is missing (or cannot be allocated). */
 mn_pte *mn_pt_walk(struct mn_kstate *ks, int mm, uint32_t va, int alloc, struct mn_walk *wk);
+/* The entry for va at `level` (2: the PMD entry, 3: the PUD entry), allocating the tables
+ * above it when alloc; NULL when missing. Does not look at what the entry holds. */
+mn_pte *mn_pt_slot(struct mn_kstate *ks, int mm, uint32_t va, int level, int alloc,
+		   struct mn_walk *wk);
 
 #endif
