@@ -69,7 +69,7 @@ int kb_mn_sub_type(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 static const char *const callback_names[] = {
 	"release", "clear_flush_young", "clear_young", "test_young", "change_pte",
 	"invalidate_range_start", "invalidate_range_end", "invalidate_range",
-	"interval_invalidate", "arch_invalidate_secondary_tlbs",
+	"interval_invalidate", "arch_invalidate_secondary_tlbs", "invalidate_page",
 };
 
 int kb_mn_trace(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)

@@ -54,6 +54,7 @@ const struct mn_constant mn_constants[] = {
 	{ "CB_INVALIDATE_RANGE", 7 },
 	{ "CB_INTERVAL_INVALIDATE", 8 },
 	{ "CB_ARCH_INVALIDATE_SECONDARY_TLBS", 9 },
+	{ "CB_INVALIDATE_PAGE", 10 },
 	{ "VM_READ", MN_VM_READ },
 	{ "VM_WRITE", MN_VM_WRITE },
 	{ "VM_SHARED", MN_VM_SHARED },
