@@ -92,6 +92,14 @@ assert a["verdict"] == "Sometimes" and a["counterexample"]["trace"]["steps"]
 X
 "$M" --json --replay 0.1.1.0 scenarios/classic/sb.mnl | python3 -m json.tool >/dev/null && ok || bad "json replay"
 
+# --report writes the tables and each counterexample as inline SVG.
+"$M" --report "$T/rep" scenarios/classic >"$T/out"
+{ [ -s "$T/rep/index.html" ] && grep -q "<svg" "$T/rep/index.html" &&
+	grep -q "peterson_broken" "$T/rep/index.html" && grep -q "report written to" "$T/out"; } &&
+	ok || bad "--report"
+python3 -c "import html.parser,sys; html.parser.HTMLParser().feed(open(sys.argv[1]).read())" \
+	"$T/rep/index.html" && ok || bad "report html"
+
 # Usage errors.
 [ "$(status "$M" --jobs abc scenarios/classic)" = 2 ] && ok || bad "--jobs abc"
 [ "$(status "$M" --frobnicate)" = 2 ] && ok || bad "unknown option"
