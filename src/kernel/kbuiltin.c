@@ -668,6 +668,65 @@ int kb_tlb_batch_free(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
+/* Splits the VMA holding addr at addr (split_vma); 0, or -1 when no slot is free. */
+static int vma_split(struct mn_mm *m, uint32_t addr)
+{
+	for (int i = 0; i < MN_NVMA; i++) {
+		struct mn_vma *v = &m->vma[i];
+		if (!v->used || addr <= v->start || addr >= v->end)
+			continue;
+		for (int j = 0; j < MN_NVMA; j++) {
+			if (m->vma[j].used)
+				continue;
+			m->vma[j] = *v;
+			m->vma[j].start = addr;
+			v->end = addr;
+			return 0;
+		}
+		return -1;
+	}
+	return 0;
+}
+
+/* Keeps the VMAs sorted by start, free slots last: equal layouts are equal bytes. */
+static void vma_sort(struct mn_mm *m)
+{
+	for (int i = 1; i < MN_NVMA; i++)
+		for (int j = i; j > 0; j--) {
+			struct mn_vma *x = &m->vma[j - 1], *y = &m->vma[j];
+			if ((!x->used && y->used) || (x->used && y->used && x->start > y->start)) {
+				struct mn_vma t = *x;
+				*x = *y;
+				*y = t;
+			}
+		}
+}
+
+int kb_vma_set_write(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	KSTART;
+	if (a[0] < 0 || a[1] <= a[0] || a[1] > MN_VA_LIMIT) {
+		snprintf(ctx->err, sizeof(ctx->err), "bad range");
+		return -1;
+	}
+	if (vma_split(m, (uint32_t)a[0]) || vma_split(m, (uint32_t)a[1])) {
+		snprintf(ctx->err, sizeof(ctx->err), "more VMAs than the model holds (%d)", MN_NVMA);
+		return -1;
+	}
+	for (int i = 0; i < MN_NVMA; i++) {
+		struct mn_vma *v = &m->vma[i];
+		if (!v->used || v->start < a[0] || v->end > a[1])
+			continue;
+		if (a[2])
+			v->flags |= MN_VM_WRITE;
+		else
+			v->flags &= (uint16_t)~MN_VM_WRITE;
+	}
+	vma_sort(m);
+	return 0;
+}
+
 int kb_vma_remove(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;

@@ -45,7 +45,7 @@ BI(kb_alloc_page); BI(kb_copy_page); BI(kb_get_page); BI(kb_put_page); BI(kb_pag
 BI(kb_page_mapcount); BI(kb_page_add_new_anon_rmap); BI(kb_page_add_anon_rmap);
 BI(kb_page_remove_rmap); BI(kb_page_try_share_anon_rmap); BI(kb_pages_identical); BI(kb_page_anon_exclusive); BI(kb_page_move_anon_rmap); BI(kb_zero_page); BI(kb_is_zero_page);
 /* mmu_gather and VMAs */
-BI(kb_tlb_remove_page); BI(kb_tlb_batch_free); BI(kb_vma_remove);
+BI(kb_tlb_remove_page); BI(kb_tlb_batch_free); BI(kb_vma_remove); BI(kb_vma_set_write);
 /* operation boundaries (for `stale`) */
 BI(kb_op_begin); BI(kb_op_end); BI(kb_wlog_discard);
 /* notifier core */
@@ -128,6 +128,9 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	   "mmu_gather: the page is freed by tlb_batch_free, after the flush", TY_HANDLE)       \
 	KB("tlb_batch_free", 0, TY_VOID, kb_tlb_batch_free, NULL,                               \
 	   "frees the pages gathered by this agent (tlb_batch_pages_flush)", TY_VOID)           \
+	KB("vma_set_write", 3, TY_VOID, kb_vma_set_write, NULL,                                 \
+	   "mprotect_fixup: [start, end) becomes writable or not, splitting VMAs at the edges",  \
+	   TY_INT, TY_INT, TY_INT)                                                              \
 	KB("vma_remove", 2, TY_VOID, kb_vma_remove, NULL,                                       \
 	   "removes [start, end) from the agent's mm VMAs", TY_INT, TY_INT)                     \
 	KB("wlog_discard", 1, TY_VOID, kb_wlog_discard, NULL,                                   \

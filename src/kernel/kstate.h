@@ -11,7 +11,7 @@
 #include "mnsim/world.h"
 
 #define MN_NMM 2
-#define MN_NVMA 3
+#define MN_NVMA 4
 #define MN_NWLOG 6
 #define MN_NOPS 8 /* agents that can be inside a core-mm operation at once */
 
