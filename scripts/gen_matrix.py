@@ -47,6 +47,10 @@ OPS = {
         "mprotect to read-only (change_protection, flush deferred to tlb_finish_mmu)",
         "mm m { map 0x1000 anon rw populate }", "",
         ["P0 @cpu0 m { mprotect(0x1000, 0x1000, 0); }"]),
+    "exit": (
+        "exit_mmap: mmu_notifier_release first, then the whole address space unmapped",
+        "mm m { map 0x1000 anon rw populate }", "",
+        ["P0 @cpu0 m { r0 = exit_mmap(); }"]),
     "clear_refs_4": (
         "clear_refs 4 (soft-dirty) while another CPU writes",
         "mm m { map 0x1000 anon rw populate }", "",

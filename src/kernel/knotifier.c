@@ -81,6 +81,12 @@ int kb_mn_trace(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		snprintf(ctx->err, sizeof(ctx->err), "mn_trace: bad callback or event");
 		return -1;
 	}
+	/* --trace-notifier shows what a notifier registered from the start sees: nothing
+	 * once mmu_notifier_release has taken every subscriber off the list */
+	const struct mn_kstate *ks = mn_ks_c(ctx->w, &ctx->prog->layout);
+	int mm = mn_agent_mm(ctx);
+	if (ks && mm >= 0 && ks->mm[mm].released)
+		return 0;
 	/* the conformance harness's shape: `-` where a field does not apply */
 	char start[24] = "-", end[24] = "-", blk[8] = "-";
 	if (a[2] >= 0)
@@ -110,6 +116,7 @@ int kb_mn_release_all(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	if (mm < 0)
 		return -1;
 	mn_release_all(&ks->mm[mm].notifier);
+	ks->mm[mm].released = 1;
 	return 0;
 }
 

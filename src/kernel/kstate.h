@@ -38,7 +38,8 @@ struct mn_mm {
 	uint8_t mmap_writer;  /* agent + 1 holding mmap_lock for write */
 	uint8_t mmap_readers;
 	uint8_t tlb_flush_pending;
-	uint8_t pad[2];
+	uint8_t released; /* mmu_notifier_release ran: no hlist subscriber sees anything more */
+	uint8_t pad;
 	struct mn_vma vma[MN_NVMA];
 	struct mn_notifier_mm notifier;
 };
