@@ -50,7 +50,7 @@ BI(kb_tlb_remove_page); BI(kb_tlb_batch_free); BI(kb_vma_remove); BI(kb_vma_set_
 BI(kb_op_begin); BI(kb_op_end); BI(kb_wlog_discard);
 /* notifier core */
 BI(kb_mn_nsubs); BI(kb_mn_sub_at); BI(kb_mn_sub_dev); BI(kb_mn_sub_type); BI(kb_mn_trace);
-BI(kb_mn_release_all); BI(kb_trace_op);
+BI(kb_mn_release_all); BI(kb_trace_op); BI(kb_mn_sub_of_dev); BI(kb_mn_unregister);
 /* device hardware */
 BI(kb_iotlb_flush); BI(kb_dev_stop);
 
@@ -153,6 +153,11 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	KP("trace_op", 1, TY_VOID, kb_trace_op,                                                  \
 	   "marks the start of the n-th operation in --trace-notifier output (`op #n`)",        \
 	   TY_INT)                                                                              \
+	KB("mn_sub_of_dev", 1, TY_HANDLE, kb_mn_sub_of_dev, NULL,                               \
+	   "the hashed subscription of device d in the agent's mm, or the null handle", TY_INT)  \
+	KB("mn_unregister", 1, TY_VOID, kb_mn_unregister, NULL,                                 \
+	   "takes the subscription off the list and frees it (after ->release; the SRCU grace " \
+	   "period is immediate)", TY_HANDLE)                                                   \
 	KB("mn_release_all", 0, TY_VOID, kb_mn_release_all, NULL,                               \
 	   "unhashes every subscription (end of __mmu_notifier_release)", TY_VOID)              \
 	KB("iotlb_flush", 3, TY_VOID, kb_iotlb_flush, NULL,                                     \

@@ -107,6 +107,40 @@ int kb_trace_op(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
+int kb_mn_sub_of_dev(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	struct mn_kstate *ks;
+	int mm = agent_mm(ctx, &ks), out[MN_NSUB];
+	if (mm < 0)
+		return -1;
+	int n = mn_subscribers(&ks->mm[mm].notifier, 0xffff, out);
+	*ret = 0;
+	for (int i = 0; i < n; i++)
+		if (ks->mm[mm].notifier.sub[out[i]].dev == a[0])
+			*ret = MN_HANDLE(MN_HK_SUB, mm * MN_NSUB + out[i]);
+	return 0;
+}
+
+/* mmu_notifier_unregister after its ->release: when the last subscriber has left, the
+ * implicit logger of --trace-notifier has left with it. */
+int kb_mn_unregister(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	struct mn_kstate *ks;
+	int mm = agent_mm(ctx, &ks), out[MN_NSUB];
+	if (mm < 0)
+		return -1;
+	int i = MN_HANDLE_IDX(a[0]);
+	if (MN_HANDLE_KIND(a[0]) != MN_HK_SUB || i / MN_NSUB != mm) {
+		snprintf(ctx->err, sizeof(ctx->err), "mn_unregister: not a subscription of this mm");
+		return -1;
+	}
+	mn_unregister(&ks->mm[mm].notifier, i % MN_NSUB);
+	if (!mn_subscribers(&ks->mm[mm].notifier, 0xffff, out))
+		ks->mm[mm].released = 1;
+	return 0;
+}
+
 int kb_mn_release_all(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)a;
