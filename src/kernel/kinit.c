@@ -175,7 +175,10 @@ int mn_kernel_init(const struct mn_prog *p, struct mn_world *w, char *err, unsig
 			continue; /* pins pages, no notifier */
 		if (p->devs[d].type == MN_DEV_HMM_MIRROR) {
 			/* lib/test_hmm.c dmirror_fops_open: one interval over the whole space */
-			int itv = mn_interval_insert(&m->notifier, 0, MN_VA_LIMIT, d);
+			int itv = p->devs[d].itv_len ?
+					  mn_interval_insert(&m->notifier, p->devs[d].itv_start,
+							     p->devs[d].itv_len, d) :
+					  mn_interval_insert(&m->notifier, 0, MN_VA_LIMIT, d);
 			if (itv < 0) {
 				snprintf(err, errlen, "too many interval notifiers for the model");
 				return -1;

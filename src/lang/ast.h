@@ -108,10 +108,11 @@ struct mm_decl {
 	int nmap;
 };
 
-/* device NAME = TYPE(MM); */
+/* device NAME = TYPE(MM) [interval START LEN]; */
 struct dev_decl {
 	char *name, *type, *mm;
-	struct loc loc, type_loc, mm_loc;
+	struct loc loc, type_loc, mm_loc, itv_loc;
+	int64_t itv_start, itv_len; /* itv_len 0: the whole address space */
 };
 
 struct agent_decl {

@@ -723,6 +723,12 @@ static void parse_device(struct parser *p)
 	expect_tok(p, T_LPAREN);
 	d.mm = expect_ident(p, "mm name", &d.mm_loc);
 	expect_tok(p, T_RPAREN);
+	if (!FAILED(p) && tok_is(p, "interval")) {
+		d.itv_loc = here(p);
+		advance(p);
+		if (!parse_const(p, &d.itv_start) || !parse_const(p, &d.itv_len))
+			return;
+	}
 	accept(p, T_SEMI);
 	if (FAILED(p))
 		return;

@@ -115,6 +115,7 @@ struct dev_info {
 	char *name;
 	int type; /* enum mn_dev_type */
 	int mm;
+	uint32_t itv_start, itv_len; /* the driver's interval notifier; len 0: everything */
 };
 
 struct mn_prog {

@@ -23,7 +23,7 @@
 #define MN_NPT 12     /* page-table pages */
 #define MN_NCPU 3
 #define MN_NTLB 4     /* entries per CPU TLB and per device IOTLB */
-#define MN_NDEV 2
+#define MN_NDEV 3
 
 enum mn_frame_kind {
 	MN_FRAME_FREE,
