@@ -385,7 +385,7 @@ int kb_mk_pte(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
-int kb_page_none(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+int kb_is_null(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ctx;
 	*ret = MN_HANDLE_KIND(a[0]) == MN_HK_NONE;

@@ -39,7 +39,7 @@ BI(kb_ptep_set_wrprotect);
 BI(kb_flush_tlb_range); BI(kb_vma_flags);
 /* pure PTE helpers */
 BI(kb_pte_none); BI(kb_pte_present); BI(kb_pte_write); BI(kb_pte_dirty); BI(kb_pte_page);
-BI(kb_pte_mkwrite); BI(kb_pte_mkdirty); BI(kb_pte_mkclean); BI(kb_pte_mkold); BI(kb_pte_young); BI(kb_page_mark_lazyfree); BI(kb_pte_wrprotect); BI(kb_mk_pte); BI(kb_page_none);
+BI(kb_pte_mkwrite); BI(kb_pte_mkdirty); BI(kb_pte_mkclean); BI(kb_pte_mkold); BI(kb_pte_young); BI(kb_page_mark_lazyfree); BI(kb_pte_wrprotect); BI(kb_mk_pte); BI(kb_is_null);
 /* pages */
 BI(kb_alloc_page); BI(kb_copy_page); BI(kb_get_page); BI(kb_put_page); BI(kb_page_count);
 BI(kb_page_mapcount); BI(kb_page_add_new_anon_rmap); BI(kb_page_add_anon_rmap);
@@ -98,7 +98,7 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	KP("pte_wrprotect", 1, TY_INT, kb_pte_wrprotect, "the PTE without the write bit", TY_INT)                            \
 	KP("mk_pte", 1, TY_INT, kb_mk_pte, "a present, read-only, young PTE for page",          \
 	   TY_HANDLE)                                                                           \
-	KP("is_null", 1, TY_INT, kb_page_none, "1 for the null handle", TY_HANDLE)              \
+	KP("is_null", 1, TY_INT, kb_is_null, "1 for the null handle", TY_HANDLE)              \
 	KB("alloc_page", 0, TY_HANDLE, kb_alloc_page, NULL,                                     \
 	   "a free frame with refcount 1, or the null handle", TY_VOID)                         \
 	KB("copy_page", 2, TY_VOID, kb_copy_page, NULL, "copy_page(dst, src)", TY_HANDLE,       \
