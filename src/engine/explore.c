@@ -111,8 +111,8 @@ int mn_explore(const struct mn_prog *p, const struct mn_explore_opts *o, struct 
 	if (opts.collect_finals) {
 		r->final_hashes = xcalloc(fin.set.count ? fin.set.count : 1, sizeof(uint64_t));
 		for (uint64_t i = 0; i <= fin.set.mask; i++)
-			if (fin.set.keys[i])
-				r->final_hashes[r->nfinal_hashes++] = fin.set.keys[i];
+			if (fin.set.slots[i].key)
+				r->final_hashes[r->nfinal_hashes++] = fin.set.slots[i].key;
 		qsort(r->final_hashes, r->nfinal_hashes, sizeof(uint64_t), cmp_u64);
 	}
 	finals_free(&fin);

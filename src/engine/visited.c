@@ -10,18 +10,14 @@ void visited_init(struct visited *v, int bits)
 {
 	size_t n = (size_t)1 << bits;
 	memset(v, 0, sizeof(*v));
-	v->keys = xcalloc(n, sizeof(*v->keys));
-	v->parent = xcalloc(n, sizeof(*v->parent));
-	v->agent = xcalloc(n, sizeof(*v->agent));
+	v->slots = xcalloc(n, sizeof(*v->slots));
 	v->mask = n - 1;
 	v->limit = n - n / 8;
 }
 
 void visited_free(struct visited *v)
 {
-	free(v->keys);
-	free(v->parent);
-	free(v->agent);
+	free(v->slots);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -31,7 +27,7 @@ uint32_t visited_insert(struct visited *v, uint64_t key, uint32_t parent, int ag
 	uint64_t i = (key ^ (key >> 29)) & v->mask;
 	*is_new = 0;
 	for (;;) {
-		uint64_t cur = __atomic_load_n(&v->keys[i], __ATOMIC_ACQUIRE);
+		uint64_t cur = __atomic_load_n(&v->slots[i].key, __ATOMIC_ACQUIRE);
 		if (cur == key)
 			return (uint32_t)i;
 		if (cur == 0) {
@@ -39,10 +35,10 @@ uint32_t visited_insert(struct visited *v, uint64_t key, uint32_t parent, int ag
 				return UINT32_MAX;
 			uint64_t expected = 0;
 			/* Parent and agent follow the key; they are read only after the search. */
-			if (__atomic_compare_exchange_n(&v->keys[i], &expected, key, 0,
+			if (__atomic_compare_exchange_n(&v->slots[i].key, &expected, key, 0,
 							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-				v->parent[i] = parent;
-				v->agent[i] = (uint8_t)agent;
+				v->slots[i].parent = parent;
+				v->slots[i].agent = (uint8_t)agent;
 				__atomic_fetch_add(&v->count, 1, __ATOMIC_RELAXED);
 				*is_new = 1;
 				return (uint32_t)i;
@@ -58,13 +54,13 @@ char *visited_schedule(const struct visited *v, uint32_t slot)
 {
 	size_t n = 0, cap = 64;
 	int *path = xmalloc(cap * sizeof(int));
-	while (slot != MN_NO_PARENT && v->parent[slot] != MN_NO_PARENT) {
+	while (slot != MN_NO_PARENT && v->slots[slot].parent != MN_NO_PARENT) {
 		if (n == cap) {
 			cap *= 2;
 			path = xrealloc(path, cap * sizeof(int));
 		}
-		path[n++] = v->agent[slot];
-		slot = v->parent[slot];
+		path[n++] = v->slots[slot].agent;
+		slot = v->slots[slot].parent;
 	}
 	char *s = xmalloc(n * 4 + 1);
 	size_t k = 0;

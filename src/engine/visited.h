@@ -9,10 +9,16 @@
 
 #define MN_NO_PARENT UINT32_MAX
 
+/* One slot, 16 bytes: the key and the way back share a cache line. */
+struct visited_slot {
+	uint64_t key;    /* 0 = empty */
+	uint32_t parent; /* slot of the predecessor, MN_NO_PARENT for the initial state */
+	uint8_t agent;   /* agent whose step led here */
+	uint8_t pad[3];
+};
+
 struct visited {
-	uint64_t *keys;   /* 0 = empty */
-	uint32_t *parent; /* slot of the predecessor, MN_NO_PARENT for the initial state */
-	uint8_t *agent;   /* agent whose step led here */
+	struct visited_slot *slots;
 	uint64_t mask;
 	uint64_t limit;   /* inserts beyond this fail: the table is full */
 	uint64_t count;   /* atomic */

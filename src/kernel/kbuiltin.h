@@ -19,6 +19,8 @@ int mn_agent_mm(const struct mn_ctx *ctx);
  * describe touch everything. */
 void mn_kernel_fp(const struct mn_prog *prog, int bi, int agent, const mn_val *args,
 		  struct mn_fp *fp);
+/* Finds each built-in's row of the footprint table once per program. */
+void mn_kernel_fp_prepare(struct mn_prog *prog);
 
 #define KB(name, n, ret, fn, en, doc, ...) \
 	{ name, n, { __VA_ARGS__ }, ret, MN_BI_STEP, fn, en, mn_kernel_fp, doc },

@@ -11,6 +11,7 @@
 #include "../lang/program.h"
 #include "../machine/machine.h"
 #include "kstate.h"
+#include "../util/xalloc.h"
 #include "kbuiltin.h"
 
 /* Objects of one mm are 32 apart (MN_NMM = 2 fits the 256 bits); state shared by every
@@ -158,13 +159,22 @@ static void mark_mm(struct mn_fp *fp, const struct spec *s, const mn_val *args, 
 		mark(fp, W, base + O_PTLOCK + (unsigned)((uint64_t)args[0] >> MN_PMD_SHIFT) % NPTLOCK);
 }
 
+void mn_kernel_fp_prepare(struct mn_prog *prog)
+{
+	prog->kfp_spec = xcalloc((size_t)mn_nbuiltins, sizeof(*prog->kfp_spec));
+	for (int b = 0; b < mn_nbuiltins; b++) {
+		prog->kfp_spec[b] = -1;
+		for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+			if (!strcmp(specs[i].name, mn_builtins[b].name))
+				prog->kfp_spec[b] = (int16_t)i;
+	}
+}
+
 void mn_kernel_fp(const struct mn_prog *prog, int bi, int agent, const mn_val *args,
 		  struct mn_fp *fp)
 {
-	const struct spec *s = NULL;
-	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]) && !s; i++)
-		if (!strcmp(specs[i].name, mn_builtins[bi].name))
-			s = &specs[i];
+	int row = prog->kfp_spec ? prog->kfp_spec[bi] : -1;
+	const struct spec *s = row >= 0 ? &specs[row] : NULL;
 	if (!s) {
 		fp_all(fp);
 		return;

@@ -7,6 +7,7 @@
 
 #include "mnsim/scenario.h"
 #include "../engine/por.h"
+#include "../kernel/kbuiltin.h"
 #include "../kernel/kinit.h"
 #include "../kernel/kstate.h"
 #include "../util/xalloc.h"
@@ -217,6 +218,7 @@ static struct mn_prog *finish(struct ast *ast, const char *path, const char *tex
 		goto fail;
 	p->name = ast->name ? xstrdup(ast->name) : stem(path);
 	layout(p);
+	mn_kernel_fp_prepare(p);
 	mn_por_prepare(p);
 	char err[200] = "";
 	p->init = mn_world_init(p, err, sizeof(err), p->init_trace);
@@ -305,6 +307,7 @@ void mn_prog_free(struct mn_prog *p)
 	free(p->obs);
 	free(p->code);
 	free(p->dbg);
+	free(p->kfp_spec);
 	free(p->fp_static);
 	free(p->fp_future);
 	free(p->init);

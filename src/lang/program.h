@@ -147,6 +147,7 @@ struct mn_prog {
 	 * and what the rest of the frame may touch from there on */
 	struct mn_fp *fp_static;
 	struct mn_fp *fp_future;
+	int16_t *kfp_spec; /* per built-in: its row in the kernel footprint table, or -1 */
 	struct mn_world *init; /* initial world, agents poised at their first step */
 	char init_trace[1024]; /* notifier trace lines recorded before the first step */
 };
