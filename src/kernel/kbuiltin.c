@@ -38,18 +38,9 @@ int mn_kctx_mm(struct mn_ctx *ctx)
 	return mm;
 }
 
-/* Most built-ins act on the agent's mm: fetch both or fail. */
-#define KSTART                                        \
-	struct mn_kstate *ks = mn_kctx(ctx);          \
-	if (!ks)                                      \
-		return -1;                            \
-	int mm = mn_kctx_mm(ctx);                     \
-	if (mm < 0)                                   \
-		return -1;                            \
-	struct mn_mm *m = &ks->mm[mm];                \
-	(void)m
+#define KSTART MN_KSTART
 
-static int bad_addr(struct mn_ctx *ctx, mn_val addr)
+int mn_bad_addr(struct mn_ctx *ctx, mn_val addr)
 {
 	if (addr < 0 || addr >= MN_VA_LIMIT) {
 		snprintf(ctx->err, sizeof(ctx->err), "address %#llx outside the model's %#x",
@@ -57,6 +48,48 @@ static int bad_addr(struct mn_ctx *ctx, mn_val addr)
 		return 1;
 	}
 	return 0;
+}
+
+int mn_bad_range(struct mn_ctx *ctx, mn_val start, mn_val end, int nonempty)
+{
+	if (start < 0 || end < start + (nonempty != 0) || end > MN_VA_LIMIT) {
+		snprintf(ctx->err, sizeof(ctx->err), "bad range [%#llx, %#llx)",
+			 (unsigned long long)start, (unsigned long long)end);
+		return 1;
+	}
+	return 0;
+}
+
+struct mn_dev *mn_kctx_dev(struct mn_ctx *ctx, mn_val d)
+{
+	struct mn_kstate *ks = mn_kctx(ctx);
+	if (!ks)
+		return NULL;
+	if (d < 0 || d >= ctx->prog->ndevs) {
+		snprintf(ctx->err, sizeof(ctx->err), "no device %lld", (long long)d);
+		return NULL;
+	}
+	return &ks->dev[d];
+}
+
+void mn_flush_cpus(struct mn_kstate *ks, int mm, uint32_t start, uint32_t end)
+{
+	for (int c = 0; c < MN_NCPU; c++)
+		mn_tlb_flush(ks->cpu[c].tlb, mm, start, end);
+}
+
+struct mn_gather *mn_gather_of(struct mn_kstate *ks, int agent, int create)
+{
+	for (int i = 0; i < MN_NOPS; i++)
+		if (ks->gather[i].agent == agent + 1)
+			return &ks->gather[i];
+	for (int i = 0; create && i < MN_NOPS; i++) {
+		if (!ks->gather[i].agent) {
+			ks->gather[i].agent = (uint8_t)(agent + 1);
+			return &ks->gather[i];
+		}
+	}
+	return NULL;
 }
 
 /* ---- locks ---- */
@@ -186,7 +219,7 @@ int kb_pte_unlock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 static mn_pte *slot_of(struct mn_ctx *ctx, struct mn_kstate *ks, int mm, mn_val addr)
 {
 	struct mn_walk wk;
-	if (bad_addr(ctx, addr))
+	if (mn_bad_addr(ctx, addr))
 		return NULL;
 	mn_pte *s = mn_pt_walk(ks, mm, (uint32_t)addr, 0, &wk);
 	if (!s)
@@ -199,7 +232,7 @@ int kb_pte_get(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	KSTART;
 	struct mn_walk wk;
-	if (bad_addr(ctx, a[0]))
+	if (mn_bad_addr(ctx, a[0]))
 		return -1;
 	mn_pte *s = mn_pt_walk(ks, mm, (uint32_t)a[0], 0, &wk);
 	*ret = s ? *s : 0;
@@ -210,7 +243,7 @@ int kb_pte_alloc(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	KSTART;
 	struct mn_walk wk;
-	if (bad_addr(ctx, a[0]))
+	if (mn_bad_addr(ctx, a[0]))
 		return -1;
 	*ret = mn_pt_walk(ks, mm, (uint32_t)a[0], 1, &wk) ? 0 : -1;
 	return 0;
@@ -240,11 +273,6 @@ int kb_ptep_get_and_clear(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
-static void flush_cpus(struct mn_kstate *ks, int mm, uint32_t start, uint32_t end)
-{
-	for (int c = 0; c < MN_NCPU; c++)
-		mn_tlb_flush(ks->cpu[c].tlb, mm, start, end);
-}
 
 
 int kb_ptep_set_wrprotect(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
@@ -263,12 +291,12 @@ int kb_flush_tlb_range(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
 	KSTART;
-	if (bad_addr(ctx, a[0]) || a[1] < a[0] || a[1] > MN_VA_LIMIT) {
+	if (mn_bad_addr(ctx, a[0]) || a[1] < a[0] || a[1] > MN_VA_LIMIT) {
 		if (!ctx->err[0])
 			snprintf(ctx->err, sizeof(ctx->err), "bad range");
 		return -1;
 	}
-	flush_cpus(ks, mm, (uint32_t)a[0], (uint32_t)a[1]);
+	mn_flush_cpus(ks, mm, (uint32_t)a[0], (uint32_t)a[1]);
 	return 0;
 }
 
@@ -417,25 +445,21 @@ int kb_alloc_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
-static struct mn_page *live_frame(struct mn_ctx *ctx, struct mn_kstate *ks, mn_val h)
+struct mn_page *mn_kctx_page(struct mn_ctx *ctx, mn_val h)
 {
-	int f = frame_of(ctx, h);
+	struct mn_kstate *ks = mn_kctx(ctx);
+	int f = ks ? frame_of(ctx, h) : -1;
 	if (f < 0)
 		return NULL;
-	if (ks->frame[f].kind == MN_FRAME_FREE) {
-		/* the kernel itself touching a freed page */
-		ctx->fired |= 1u << MN_CHECK_UAF;
-	}
+	if (ks->frame[f].kind == MN_FRAME_FREE)
+		ctx->fired |= 1u << MN_CHECK_UAF; /* the kernel itself touching a freed page */
 	return &ks->frame[f];
 }
 
 int kb_copy_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_kstate *ks = mn_kctx(ctx);
-	if (!ks)
-		return -1;
-	struct mn_page *dst = live_frame(ctx, ks, a[0]), *src = live_frame(ctx, ks, a[1]);
+	struct mn_page *dst = mn_kctx_page(ctx, a[0]), *src = mn_kctx_page(ctx, a[1]);
 	if (!dst || !src)
 		return -1;
 	dst->data = src->data;
@@ -445,10 +469,7 @@ int kb_copy_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 int kb_get_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_kstate *ks = mn_kctx(ctx);
-	if (!ks)
-		return -1;
-	struct mn_page *f = live_frame(ctx, ks, a[0]);
+	struct mn_page *f = mn_kctx_page(ctx, a[0]);
 	if (!f)
 		return -1;
 	if (f->kind != MN_FRAME_ZERO)
@@ -459,10 +480,7 @@ int kb_get_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 int kb_put_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_kstate *ks = mn_kctx(ctx);
-	if (!ks)
-		return -1;
-	struct mn_page *f = live_frame(ctx, ks, a[0]);
+	struct mn_page *f = mn_kctx_page(ctx, a[0]);
 	if (!f)
 		return -1;
 	if (f->kind == MN_FRAME_ZERO)
@@ -502,10 +520,7 @@ int kb_page_mapcount(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 static int rmap_delta(struct mn_ctx *ctx, mn_val h, int delta)
 {
-	struct mn_kstate *ks = mn_kctx(ctx);
-	if (!ks)
-		return -1;
-	struct mn_page *f = live_frame(ctx, ks, h);
+	struct mn_page *f = mn_kctx_page(ctx, h);
 	if (!f)
 		return -1;
 	if (f->kind == MN_FRAME_ZERO)
@@ -555,10 +570,7 @@ int kb_page_try_share_anon_rmap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret
 
 int kb_pages_identical(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
-	struct mn_kstate *ks = mn_kctx(ctx);
-	if (!ks)
-		return -1;
-	struct mn_page *x = live_frame(ctx, ks, a[0]), *y = live_frame(ctx, ks, a[1]);
+	struct mn_page *x = mn_kctx_page(ctx, a[0]), *y = mn_kctx_page(ctx, a[1]);
 	if (!x || !y)
 		return -1;
 	*ret = x->data == y->data;
@@ -616,19 +628,6 @@ int kb_is_zero_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 /* ---- mmu_gather, VMAs ---- */
 
-static struct mn_gather *gather_of(struct mn_kstate *ks, int agent, int create)
-{
-	for (int i = 0; i < MN_NOPS; i++)
-		if (ks->gather[i].agent == agent + 1)
-			return &ks->gather[i];
-	for (int i = 0; create && i < MN_NOPS; i++) {
-		if (!ks->gather[i].agent) {
-			ks->gather[i].agent = (uint8_t)(agent + 1);
-			return &ks->gather[i];
-		}
-	}
-	return NULL;
-}
 
 int kb_tlb_remove_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
@@ -637,7 +636,7 @@ int kb_tlb_remove_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	int f = frame_of(ctx, a[0]);
 	if (!ks || f < 0)
 		return -1;
-	struct mn_gather *g = gather_of(ks, ctx->agent, 1);
+	struct mn_gather *g = mn_gather_of(ks, ctx->agent, 1);
 	if (!g) {
 		snprintf(ctx->err, sizeof(ctx->err), "too many mmu_gathers at once");
 		return -1;
@@ -652,7 +651,7 @@ int kb_tlb_batch_free(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	struct mn_kstate *ks = mn_kctx(ctx);
 	if (!ks)
 		return -1;
-	struct mn_gather *g = gather_of(ks, ctx->agent, 0);
+	struct mn_gather *g = mn_gather_of(ks, ctx->agent, 0);
 	if (!g)
 		return 0;
 	uint16_t pages = g->pages;
@@ -755,7 +754,7 @@ int kb_wlog_discard(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
 	KSTART;
-	if (bad_addr(ctx, a[0]))
+	if (mn_bad_addr(ctx, a[0]))
 		return -1;
 	mn_wlog_discard(ks, mm, (uint32_t)a[0]);
 	for (int i = 0; i < MN_NOPS; i++)

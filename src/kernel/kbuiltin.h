@@ -15,6 +15,34 @@ struct mn_kstate *mn_kctx(struct mn_ctx *ctx);
 int mn_kctx_mm(struct mn_ctx *ctx);
 /* The same without setting an error (for enabled checks); -1 when none. */
 int mn_agent_mm(const struct mn_ctx *ctx);
+/* The common start of a kernel built-in on the agent's mm: ks, mm and m, or return -1. */
+#define MN_KSTART                                     \
+	struct mn_kstate *ks = mn_kctx(ctx);          \
+	if (!ks)                                      \
+		return -1;                            \
+	int mm = mn_kctx_mm(ctx);                     \
+	if (mm < 0)                                   \
+		return -1;                            \
+	struct mn_mm *m = &ks->mm[mm];                \
+	(void)m
+
+struct mn_dev;
+struct mn_page;
+struct mn_gather;
+
+/* Argument checks that set ctx->err and return 1 when the argument is bad. */
+int mn_bad_addr(struct mn_ctx *ctx, mn_val addr);
+/* [start, end) inside the model's address space; nonempty also refuses end == start. */
+int mn_bad_range(struct mn_ctx *ctx, mn_val start, mn_val end, int nonempty);
+/* Device d of the scenario, or NULL with ctx->err set. */
+struct mn_dev *mn_kctx_dev(struct mn_ctx *ctx, mn_val d);
+/* The page a handle names, or NULL with ctx->err set; touching a freed one fires uaf. */
+struct mn_page *mn_kctx_page(struct mn_ctx *ctx, mn_val h);
+/* Flushes [start, end) of mm from every CPU TLB. */
+void mn_flush_cpus(struct mn_kstate *ks, int mm, uint32_t start, uint32_t end);
+/* The agent's mmu_gather slot (made when create), or NULL. */
+struct mn_gather *mn_gather_of(struct mn_kstate *ks, int agent, int create);
+
 /* What kernel built-in bi touches (src/kernel/kfootprint.c); built-ins it does not
  * describe touch everything. */
 void mn_kernel_fp(const struct mn_prog *prog, int bi, int agent, const mn_val *args,

@@ -139,32 +139,10 @@ int kb_i_mmap_unlock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return depth_add(ctx, -1, "i_mmap_unlock");
 }
 
-static struct mn_dev *dev_at(struct mn_ctx *ctx, mn_val d)
-{
-	struct mn_kstate *ks = mn_kctx(ctx);
-	if (!ks)
-		return NULL;
-	if (d < 0 || d >= ctx->prog->ndevs) {
-		snprintf(ctx->err, sizeof(ctx->err), "no device %lld", (long long)d);
-		return NULL;
-	}
-	return &ks->dev[d];
-}
-
-/* The driver lock is the device's word 0, shared with dev_lock (a mutex): the same lock
- * taken without sleeping. */
-int kb_dev_spin_lock_en(const struct mn_ctx *ctx, const mn_val *a)
-{
-	const struct mn_kstate *ks = mn_ks_c(ctx->w, &ctx->prog->layout);
-	if (!ks || a[0] < 0 || a[0] >= ctx->prog->ndevs)
-		return 1;
-	return ks->dev[a[0]].drv[0] == 0;
-}
-
 int kb_dev_spin_lock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_dev *d = dev_at(ctx, a[0]);
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
 	if (!d || depth_add(ctx, 1, "dev_spin_lock"))
 		return -1;
 	d->drv[0] = ctx->agent + 1;
@@ -174,7 +152,7 @@ int kb_dev_spin_lock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 int kb_dev_spin_unlock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_dev *d = dev_at(ctx, a[0]);
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
 	if (!d)
 		return -1;
 	if (d->drv[0] != ctx->agent + 1) {
@@ -251,7 +229,7 @@ int kb_hw_ext_write(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 int kb_ext_test_and_clear_young(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
-	struct mn_dev *d = dev_at(ctx, a[0]);
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
 	if (!d)
 		return -1;
 	if (a[1] < 0 || a[1] >= MN_VA_LIMIT) {
@@ -268,7 +246,7 @@ int kb_ext_test_and_clear_young(struct mn_ctx *ctx, const mn_val *a, mn_val *ret
 int kb_ext_zap_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_dev *d = dev_at(ctx, a[0]);
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
 	if (!d)
 		return -1;
 	if (MN_HANDLE_KIND(a[1]) != MN_HK_FRAME || MN_HANDLE_IDX(a[1]) >= MN_NFRAMES) {
@@ -290,20 +268,10 @@ int kb_ext_zap_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
-static int bad_range(struct mn_ctx *ctx, mn_val start, mn_val end)
-{
-	if (start < 0 || end <= start || end > MN_VA_LIMIT) {
-		snprintf(ctx->err, sizeof(ctx->err), "bad range [%#llx, %#llx)",
-			 (unsigned long long)start, (unsigned long long)end);
-		return 1;
-	}
-	return 0;
-}
-
 int kb_ext_mapped(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
-	struct mn_dev *d = dev_at(ctx, a[0]);
-	if (!d || bad_range(ctx, a[1], a[2]))
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
+	if (!d || mn_bad_range(ctx, a[1], a[2], 1))
 		return -1;
 	*ret = 0;
 	for (int i = 0; i < MN_NTLB && d->tlb[i].vpn; i++) {
@@ -353,8 +321,8 @@ static int ext_dev_checked(struct mn_ctx *ctx, struct mn_dev *d)
 int kb_ext_range_begin(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_dev *d = dev_at(ctx, a[0]);
-	if (!d || bad_range(ctx, a[1], a[2]) || !ext_dev_checked(ctx, d))
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
+	if (!d || mn_bad_range(ctx, a[1], a[2], 1) || !ext_dev_checked(ctx, d))
 		return -1;
 	if (d->drv[EXT_NRANGE]) {
 		snprintf(ctx->err, sizeof(ctx->err), "more than %d ranges under invalidation at "
@@ -369,8 +337,8 @@ int kb_ext_range_begin(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 int kb_ext_range_end(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_dev *d = dev_at(ctx, a[0]);
-	if (!d || bad_range(ctx, a[1], a[2]) || !ext_dev_checked(ctx, d))
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
+	if (!d || mn_bad_range(ctx, a[1], a[2], 1) || !ext_dev_checked(ctx, d))
 		return -1;
 	int32_t w = range_word(a[1], a[2]);
 	for (int i = 1; i <= EXT_NRANGE; i++) {
@@ -402,7 +370,7 @@ static int nranges(const struct mn_dev *d)
 
 int kb_ext_range_busy(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
-	struct mn_dev *d = dev_at(ctx, a[0]);
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
 	if (!d || !ext_dev_checked(ctx, d))
 		return -1;
 	*ret = busy(d, a[1]);
@@ -411,7 +379,7 @@ int kb_ext_range_busy(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 int kb_ext_ranges(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
-	struct mn_dev *d = dev_at(ctx, a[0]);
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
 	if (!d || !ext_dev_checked(ctx, d))
 		return -1;
 	*ret = nranges(d);
@@ -435,7 +403,7 @@ int kb_ext_wait_range_en(const struct mn_ctx *ctx, const mn_val *a)
 int kb_ext_wait_range(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_dev *d = dev_at(ctx, a[0]);
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
 	if (!d || !ext_dev_checked(ctx, d))
 		return -1;
 	mn_might_sleep(ctx); /* wait_event */
@@ -451,7 +419,7 @@ int kb_ext_wait_idle_en(const struct mn_ctx *ctx, const mn_val *a)
 int kb_ext_wait_idle(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_dev *d = dev_at(ctx, a[0]);
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
 	if (!d || !ext_dev_checked(ctx, d))
 		return -1;
 	mn_might_sleep(ctx); /* wait_event */
@@ -460,7 +428,7 @@ int kb_ext_wait_idle(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 int kb_dev_stopped(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
-	struct mn_dev *d = dev_at(ctx, a[0]);
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
 	if (!d)
 		return -1;
 	*ret = d->stopped;
@@ -476,25 +444,10 @@ int kb_dev_count(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 /* ---- pages ---- */
 
-static struct mn_page *page_of(struct mn_ctx *ctx, mn_val h)
-{
-	struct mn_kstate *ks = mn_kctx(ctx);
-	if (!ks)
-		return NULL;
-	if (MN_HANDLE_KIND(h) != MN_HK_FRAME || MN_HANDLE_IDX(h) >= MN_NFRAMES) {
-		snprintf(ctx->err, sizeof(ctx->err), "handle is not a page");
-		return NULL;
-	}
-	struct mn_page *f = &ks->frame[MN_HANDLE_IDX(h)];
-	if (f->kind == MN_FRAME_FREE)
-		ctx->fired |= 1u << MN_CHECK_UAF; /* the kernel touching a freed page */
-	return f;
-}
-
 int kb_page_set_rmap_external(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_page *f = page_of(ctx, a[0]);
+	struct mn_page *f = mn_kctx_page(ctx, a[0]);
 	if (!f)
 		return -1;
 	if (f->kind != MN_FRAME_ZERO)
@@ -504,7 +457,7 @@ int kb_page_set_rmap_external(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 int kb_page_rmap_external(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
-	struct mn_page *f = page_of(ctx, a[0]);
+	struct mn_page *f = mn_kctx_page(ctx, a[0]);
 	if (!f)
 		return -1;
 	*ret = (f->flags & MN_PG_RMAP_EXTERNAL) != 0;
@@ -522,7 +475,7 @@ int kb_lock_page_en(const struct mn_ctx *ctx, const mn_val *a)
 int kb_lock_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_page *f = page_of(ctx, a[0]);
+	struct mn_page *f = mn_kctx_page(ctx, a[0]);
 	if (!f)
 		return -1;
 	mn_might_sleep(ctx);
@@ -532,7 +485,7 @@ int kb_lock_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 int kb_trylock_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
-	struct mn_page *f = page_of(ctx, a[0]);
+	struct mn_page *f = mn_kctx_page(ctx, a[0]);
 	if (!f)
 		return -1;
 	*ret = !(f->flags & MN_PG_LOCKED);
@@ -543,7 +496,7 @@ int kb_trylock_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 int kb_unlock_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_page *f = page_of(ctx, a[0]);
+	struct mn_page *f = mn_kctx_page(ctx, a[0]);
 	if (!f)
 		return -1;
 	if (!(f->flags & MN_PG_LOCKED)) {

@@ -12,6 +12,7 @@
 #define MN_KBUILTIN_2008_H
 
 #include "kbuiltin.h"
+#include "kbuiltin_hmm.h" /* kb_dev_lock_en: the same driver lock */
 
 /* might_sleep() for the blocking built-ins: fires `protocol` when the calling agent is in
  * atomic context (a spinlock, an RCU read section, a non_block section or a PT lock). */
@@ -19,7 +20,7 @@ void mn_might_sleep(struct mn_ctx *ctx);
 
 BI(kb_might_sleep); BI(kb_in_atomic); BI(kb_rcu_read_lock); BI(kb_rcu_read_unlock);
 BI(kb_non_block_start); BI(kb_non_block_end); BI(kb_i_mmap_lock); EN(kb_i_mmap_lock_en);
-BI(kb_i_mmap_unlock); BI(kb_dev_spin_lock); EN(kb_dev_spin_lock_en); BI(kb_dev_spin_unlock);
+BI(kb_i_mmap_unlock); BI(kb_dev_spin_lock); BI(kb_dev_spin_unlock);
 BI(kb_mmap_read_trylock);
 BI(kb_hw_ext_read); BI(kb_hw_ext_write); BI(kb_ext_test_and_clear_young);
 BI(kb_ext_zap_page); BI(kb_ext_mapped); BI(kb_ext_range_begin); BI(kb_ext_range_end);
@@ -52,7 +53,7 @@ BI(kb_lock_page); EN(kb_lock_page_en); BI(kb_trylock_page); BI(kb_unlock_page);
 	   TY_VOID)                                                                              \
 	KB("i_mmap_unlock", 0, TY_VOID, kb_i_mmap_unlock, NULL, "releases the i_mmap_lock",      \
 	   TY_VOID)                                                                              \
-	KB("dev_spin_lock", 1, TY_VOID, kb_dev_spin_lock, kb_dev_spin_lock_en,                   \
+	KB("dev_spin_lock", 1, TY_VOID, kb_dev_spin_lock, kb_dev_lock_en,                      \
 	   "takes device d's driver lock as a spinlock (atomic context until unlocked)", TY_INT) \
 	KB("dev_spin_unlock", 1, TY_VOID, kb_dev_spin_unlock, NULL,                              \
 	   "releases the driver spinlock", TY_INT)                                               \

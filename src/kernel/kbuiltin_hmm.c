@@ -12,31 +12,17 @@
 #include "kbuiltin_2008.h"
 #include "kstate.h"
 
-#define KSTART                                        \
-	struct mn_kstate *ks = mn_kctx(ctx);          \
-	if (!ks)                                      \
-		return -1;                            \
-	int mm = mn_kctx_mm(ctx);                     \
-	if (mm < 0)                                   \
-		return -1;                            \
-	struct mn_notifier_mm *n = &ks->mm[mm].notifier
-
-static int bad_range(struct mn_ctx *ctx, mn_val start, mn_val end)
-{
-	if (start < 0 || end < start || end > MN_VA_LIMIT) {
-		snprintf(ctx->err, sizeof(ctx->err), "bad range [%#llx, %#llx)",
-			 (unsigned long long)start, (unsigned long long)end);
-		return 1;
-	}
-	return 0;
-}
+/* Interval built-ins work on the agent's mm's notifier state. */
+#define KSTART    \
+	MN_KSTART; \
+	struct mn_notifier_mm *n = &m->notifier
 
 int kb_itree_begin(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	KSTART;
 	int nout;
 	uint32_t seq;
-	if (bad_range(ctx, a[0], a[1]))
+	if (mn_bad_range(ctx, a[0], a[1], 0))
 		return -1;
 	mn_itree_inv_start(n, (uint32_t)a[0], (uint32_t)a[1], NULL, &nout, &seq);
 	*ret = nout;
@@ -48,7 +34,7 @@ int kb_itree_at(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	KSTART;
 	int out[MN_NINTERVAL];
-	if (bad_range(ctx, a[0], a[1]))
+	if (mn_bad_range(ctx, a[0], a[1], 0))
 		return -1;
 	int k = mn_itree_overlaps(n, (uint32_t)a[0], (uint32_t)a[1], out);
 	*ret = a[2] >= 0 && a[2] < k ? MN_HANDLE(MN_HK_INTERVAL, mm * MN_NINTERVAL + out[a[2]]) : 0;
@@ -142,18 +128,6 @@ int kb_set_seq(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 /* ---- the driver's lock (dev->drv[0]: holder agent + 1) ---- */
 
-static struct mn_dev *dev_at(struct mn_ctx *ctx, mn_val d)
-{
-	struct mn_kstate *ks = mn_kctx(ctx);
-	if (!ks)
-		return NULL;
-	if (d < 0 || d >= ctx->prog->ndevs) {
-		snprintf(ctx->err, sizeof(ctx->err), "no device %lld", (long long)d);
-		return NULL;
-	}
-	return &ks->dev[d];
-}
-
 int kb_dev_lock_en(const struct mn_ctx *ctx, const mn_val *a)
 {
 	const struct mn_kstate *ks = mn_ks_c(ctx->w, &ctx->prog->layout);
@@ -165,7 +139,7 @@ int kb_dev_lock_en(const struct mn_ctx *ctx, const mn_val *a)
 int kb_dev_lock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_dev *d = dev_at(ctx, a[0]);
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
 	if (!d)
 		return -1;
 	mn_might_sleep(ctx); /* mutex_lock */
@@ -176,7 +150,7 @@ int kb_dev_lock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 int kb_dev_unlock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_dev *d = dev_at(ctx, a[0]);
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
 	if (!d)
 		return -1;
 	if (d->drv[0] != ctx->agent + 1) {
@@ -189,7 +163,7 @@ int kb_dev_unlock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 int kb_dev_trylock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
-	struct mn_dev *d = dev_at(ctx, a[0]);
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
 	if (!d)
 		return -1;
 	*ret = d->drv[0] == 0;
@@ -203,7 +177,7 @@ int kb_dev_trylock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 int kb_mirror_install(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_dev *d = dev_at(ctx, a[0]);
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
 	struct mn_kstate *ks = mn_kctx(ctx);
 	if (!d || !ks)
 		return -1;
@@ -310,7 +284,7 @@ int kb_dev_interval(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 int kb_alloc_device_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	struct mn_kstate *ks = mn_kctx(ctx);
-	if (!ks || !dev_at(ctx, a[0]))
+	if (!ks || !mn_kctx_dev(ctx, a[0]))
 		return -1;
 	*ret = 0;
 	for (int f = 1; f < MN_NFRAMES; f++) {
@@ -368,6 +342,8 @@ int kb_mn_trace_itv(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		snprintf(ctx->err, sizeof(ctx->err), "mn_trace_itv: bad event");
 		return -1;
 	}
+	if (!ctx->tracing) /* exploring: nobody reads the line */
+		return 0;
 	snprintf(ctx->trace, sizeof(ctx->trace), "interval_invalidate %s 0x%llx 0x%llx %d %lld",
 		 mn_event_names[a[0]], (unsigned long long)a[1], (unsigned long long)a[2],
 		 a[3] != 0, (long long)a[4]);

@@ -23,31 +23,7 @@ enum {
 	MN_TLBG_FREED_TABLES = 8, /* the nested rule of tlb_finish_mmu */
 };
 
-#define KSTART                                        \
-	struct mn_kstate *ks = mn_kctx(ctx);          \
-	if (!ks)                                      \
-		return -1;                            \
-	int mm = mn_kctx_mm(ctx);                     \
-	if (mm < 0)                                   \
-		return -1;                            \
-	struct mn_mm *m = &ks->mm[mm];                \
-	(void)m
-
-static int bad_addr(struct mn_ctx *ctx, mn_val addr)
-{
-	if (addr < 0 || addr >= MN_VA_LIMIT) {
-		snprintf(ctx->err, sizeof(ctx->err), "address %#llx outside the model's %#x",
-			 (unsigned long long)addr, MN_VA_LIMIT);
-		return 1;
-	}
-	return 0;
-}
-
-static void flush_cpus(struct mn_kstate *ks, int mm, uint32_t start, uint32_t end)
-{
-	for (int c = 0; c < MN_NCPU; c++)
-		mn_tlb_flush(ks->cpu[c].tlb, mm, start, end);
-}
+#define KSTART MN_KSTART
 
 /* ---- flush_tlb_mm and the pending count ---- */
 
@@ -56,7 +32,7 @@ int kb_flush_tlb_mm(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	(void)a;
 	(void)ret;
 	KSTART;
-	flush_cpus(ks, mm, 0, MN_VA_LIMIT);
+	mn_flush_cpus(ks, mm, 0, MN_VA_LIMIT);
 	return 0;
 }
 
@@ -108,7 +84,7 @@ int kb_ptep_test_and_clear_young(struct mn_ctx *ctx, const mn_val *a, mn_val *re
 {
 	KSTART;
 	struct mn_walk wk;
-	if (bad_addr(ctx, a[0]))
+	if (mn_bad_addr(ctx, a[0]))
 		return -1;
 	mn_pte *s = mn_pt_walk(ks, mm, (uint32_t)a[0], 0, &wk);
 	if (!s) {
@@ -126,7 +102,7 @@ int kb_pmd_none(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	KSTART;
 	struct mn_walk wk;
-	if (bad_addr(ctx, a[0]))
+	if (mn_bad_addr(ctx, a[0]))
 		return -1;
 	*ret = mn_pt_walk(ks, mm, (uint32_t)a[0], 0, &wk) == NULL;
 	return 0;
@@ -207,25 +183,10 @@ int kb_pte_mkyoung(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 /* ---- mmu_gather ---- */
 
-/* The agent's gather slot, as kbuiltin.c's tlb_remove_page finds or makes it. */
-static struct mn_gather *gather_slot(struct mn_kstate *ks, int agent, int create)
-{
-	for (int i = 0; i < MN_NOPS; i++)
-		if (ks->gather[i].agent == agent + 1)
-			return &ks->gather[i];
-	for (int i = 0; create && i < MN_NOPS; i++) {
-		if (!ks->gather[i].agent) {
-			ks->gather[i].agent = (uint8_t)(agent + 1);
-			return &ks->gather[i];
-		}
-	}
-	return NULL;
-}
-
 /* The agent's begun gather, or NULL with the error set. */
 static struct mn_gather *begun(struct mn_ctx *ctx, struct mn_kstate *ks, const char *what)
 {
-	struct mn_gather *g = gather_slot(ks, ctx->agent, 0);
+	struct mn_gather *g = mn_gather_of(ks, ctx->agent, 0);
 	if (!g || !(g->tlb & MN_TLBG_BEGUN)) {
 		snprintf(ctx->err, sizeof(ctx->err), "%s without tlb_gather_mmu", what);
 		return NULL;
@@ -245,7 +206,7 @@ static void reset_range(struct mn_gather *g)
 static int gather_begin(struct mn_ctx *ctx, int fullmm)
 {
 	KSTART;
-	struct mn_gather *g = gather_slot(ks, ctx->agent, 1);
+	struct mn_gather *g = mn_gather_of(ks, ctx->agent, 1);
 	if (!g) {
 		snprintf(ctx->err, sizeof(ctx->err), "too many mmu_gathers at once");
 		return -1;
@@ -281,7 +242,7 @@ int kb_tlb_gather_mmu_fullmm(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 static int adjust(struct mn_ctx *ctx, mn_val addr, mn_val size, const char *what)
 {
 	KSTART;
-	if (bad_addr(ctx, addr))
+	if (mn_bad_addr(ctx, addr))
 		return -1;
 	if (size <= 0 || addr + size > MN_VA_LIMIT) {
 		snprintf(ctx->err, sizeof(ctx->err), "%s: bad size", what);
@@ -338,9 +299,9 @@ int kb_tlb_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		return 0; /* nothing recorded: tlb_flush_mmu_tlbonly returns early */
 	/* x86 tlb_flush: flush_tlb_mm_range over the range, or all of it for fullmm */
 	if (g->tlb & MN_TLBG_FULLMM)
-		flush_cpus(ks, mm, 0, MN_VA_LIMIT);
+		mn_flush_cpus(ks, mm, 0, MN_VA_LIMIT);
 	else
-		flush_cpus(ks, mm, g->start, g->end);
+		mn_flush_cpus(ks, mm, g->start, g->end);
 	*ret = 1;
 	return 0;
 }
@@ -386,7 +347,7 @@ int kb_tlb_gather_finish(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	KSTART;
 	/* kbuiltin.c's tlb_batch_free ends the whole slot with the page batch: a gather
 	 * whose pages were freed has no slot left, and only the pending count remains. */
-	struct mn_gather *g = gather_slot(ks, ctx->agent, 0);
+	struct mn_gather *g = mn_gather_of(ks, ctx->agent, 0);
 	if (g && g->pages) {
 		snprintf(ctx->err, sizeof(ctx->err),
 			 "tlb_gather_finish with gathered pages (tlb_batch_free first)");

@@ -81,6 +81,8 @@ int kb_mn_trace(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		snprintf(ctx->err, sizeof(ctx->err), "mn_trace: bad callback or event");
 		return -1;
 	}
+	if (!ctx->tracing) /* exploring: nobody reads the line */
+		return 0;
 	/* --trace-notifier shows what a notifier registered from the start sees: nothing
 	 * once mmu_notifier_release has taken every subscriber off the list */
 	const struct mn_kstate *ks = mn_ks_c(ctx->w, &ctx->prog->layout);
@@ -103,6 +105,8 @@ int kb_mn_trace(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 int kb_trace_op(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
+	if (!ctx->tracing) /* exploring: nobody reads the line */
+		return 0;
 	snprintf(ctx->trace, sizeof(ctx->trace), "op #%lld", (long long)a[0]);
 	return 0;
 }
@@ -154,22 +158,10 @@ int kb_mn_release_all(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
-static struct mn_dev *dev_of(struct mn_ctx *ctx, mn_val d)
-{
-	struct mn_kstate *ks = mn_kctx(ctx);
-	if (!ks)
-		return NULL;
-	if (d < 0 || d >= ctx->prog->ndevs) {
-		snprintf(ctx->err, sizeof(ctx->err), "no device %lld", (long long)d);
-		return NULL;
-	}
-	return &ks->dev[d];
-}
-
 int kb_iotlb_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_dev *d = dev_of(ctx, a[0]);
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
 	if (!d)
 		return -1;
 	mn_tlb_flush(d->tlb, d->mm - 1, (uint32_t)a[1], (uint32_t)a[2]);
@@ -179,7 +171,7 @@ int kb_iotlb_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 int kb_dev_stop(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	struct mn_dev *d = dev_of(ctx, a[0]);
+	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
 	if (!d)
 		return -1;
 	d->stopped = 1;

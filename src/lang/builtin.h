@@ -16,6 +16,7 @@ struct mn_ctx {
 	char err[160]; /* set with a runtime error: the agent stops and `error` fires */
 	uint32_t fired; /* checks the step fired */
 	char trace[200]; /* notifier callback line for --trace-notifier, if any */
+	int tracing;     /* a trace is being recorded (replay): trace built-ins write `trace` */
 };
 
 /* Named constants the language knows (MMU_NOTIFY_CLEAR, PAGE_SIZE, ...). */

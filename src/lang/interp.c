@@ -412,7 +412,8 @@ static int exec1(struct run *r, int *atomic_depth)
 			fault(r, "'%s' would block inside an atomic block", b->name);
 			return 1;
 		}
-		struct mn_ctx ctx = { .prog = r->p, .w = r->w, .agent = r->agent };
+		struct mn_ctx ctx = { .prog = r->p, .w = r->w, .agent = r->agent,
+				      .tracing = r->note != NULL };
 		int rc = b->exec(&ctx, args, &ret);
 		r->w->fired |= ctx.fired;
 		if (r->note) {
