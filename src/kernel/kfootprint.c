@@ -129,6 +129,19 @@ static const struct spec specs[] = {
 	{ "dev_lock",               0, 0, 0, 0, 0, 0, 0, W, 0, R, 0, 0, 0, 0 },
 	{ "dev_unlock",             0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0 },
 	{ "dev_trylock",            0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0 },
+	/* driver words live with the driver's lock (dev->drv) */
+	{ "dev_word",               0, 0, 0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0 },
+	{ "dev_set_word",           0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0 },
+	{ "dev_word_add",           0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0 },
+	{ "dev_word_wait_zero",     0, 0, 0, 0, 0, 0, 0, R, 0, R, 0, 0, 0, 0 },
+	{ "dev_spin_lock",          0, 0, 0, 0, 0, 0, 0, W, 0, W, 0, 0, 0, 0 },
+	{ "dev_spin_unlock",        0, 0, 0, 0, 0, 0, 0, W, 0, W, 0, 0, 0, 0 },
+	{ "hw_ext_read",            0, 0, 0, 0, W, W, W, 0, 0, 0, 0, 0, 0, 0 },
+	{ "hw_ext_write",           0, 0, 0, 0, W, W, W, 0, 0, 0, 0, 0, 0, 0 },
+	{ "ext_young",              0, 0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0 },
+	{ "ext_test_and_clear_young", 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
+	{ "ext_mapped",             0, 0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0 },
+	{ "dev_stopped",            0, 0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0 },
 };
 
 static void mark(struct mn_fp *fp, uint8_t how, unsigned obj)

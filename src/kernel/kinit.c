@@ -14,7 +14,13 @@ static uint16_t dev_ops(int type)
 	switch (type) {
 	case MN_DEV_IOMMU_SVA: /* intel-svm / amd iommu_v2: release and the TLB hook */
 		return MN_OP_RELEASE | MN_OP_INVALIDATE_RANGE;
+	case MN_DEV_KVM: /* kvm_mmu_notifier_ops, less x86's no-op ->invalidate_range */
+		return MN_OP_RELEASE | MN_OP_INVALIDATE_RANGE_START | MN_OP_INVALIDATE_RANGE_END |
+		       MN_OP_CLEAR_FLUSH_YOUNG | MN_OP_CLEAR_YOUNG | MN_OP_TEST_YOUNG |
+		       MN_OP_CHANGE_PTE;
 	default:
+		/* gru_mmuops has no ->release in 6.1; the bit stays because the mmun-2008
+		 * walks list subscribers by it, and the 6.1 dispatch does nothing for it */
 		return MN_OP_RELEASE | MN_OP_INVALIDATE_RANGE_START | MN_OP_INVALIDATE_RANGE_END;
 	}
 }
@@ -173,8 +179,9 @@ int mn_kernel_init(const struct mn_prog *p, struct mn_world *w, char *err, unsig
 		dv->mm = (uint8_t)(p->devs[d].mm + 1);
 		if (p->devs[d].type == MN_DEV_PINNED)
 			continue; /* pins pages, no notifier */
-		if (p->devs[d].type == MN_DEV_HMM_MIRROR) {
-			/* lib/test_hmm.c dmirror_fops_open: one interval over the whole space */
+		if (p->devs[d].type == MN_DEV_HMM_MIRROR || p->devs[d].type == MN_DEV_ODP) {
+			/* lib/test_hmm.c dmirror_fops_open, ib_umem_odp_get: one interval,
+			 * over the whole space unless the scenario names one */
 			int itv = p->devs[d].itv_len ?
 					  mn_interval_insert(&m->notifier, p->devs[d].itv_start,
 							     p->devs[d].itv_len, d) :

@@ -1060,11 +1060,12 @@ static int declare_devs(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
 				    "unknown mm '%s'", x->mm);
 			return 0;
 		}
-		if (x->itv_len && (type != MN_DEV_HMM_MIRROR || x->itv_start < 0 || x->itv_len < 0 ||
+		int has_itv = type == MN_DEV_HMM_MIRROR || type == MN_DEV_ODP;
+		if (x->itv_len && (!has_itv || x->itv_start < 0 || x->itv_len < 0 ||
 				   x->itv_start + x->itv_len > MN_VA_LIMIT)) {
 			mn_diag_set(d, x->itv_loc.file, x->itv_loc.line, x->itv_loc.col,
 				    "an interval must lie in the address space and belong to an "
-				    "hmm_mirror");
+				    "hmm_mirror or an odp device");
 			return 0;
 		}
 		struct dev_info *di = &p->devs[p->ndevs++];

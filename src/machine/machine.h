@@ -114,13 +114,16 @@ struct mn_cpu {
 };
 
 /* Device hardware: an IOTLB and the state a device keeps (stopped after release). */
+enum { MN_NDRV = 6 };
+
 struct mn_dev {
 	struct mn_tlbe tlb[MN_NTLB];
 	uint8_t type;     /* enum mn_dev_type */
 	uint8_t mm;       /* bound mm index, +1 */
 	uint8_t stopped;  /* the driver told the hardware to stop (release) */
 	uint8_t pad[5];
-	int32_t drv[4];   /* driver words (sequence numbers, counters) */
+	int32_t drv[MN_NDRV]; /* driver words: [0] the driver's lock, [1] its interval or
+			       * first range, the rest sequence numbers and counters */
 };
 
 #endif

@@ -64,65 +64,83 @@ void mn_report_table(FILE *f, struct mn_prog *const *progs, const struct mn_resu
 	fprintf(f, "(* verdict expected by the scenario and reproduced; ! expected otherwise)\n");
 }
 
-/* The operation x device table of scenarios/matrix/ (tests named matrix_OP__DEVICE):
- * each cell lists the checks that fired, or "quiet". */
+/* The operation x device tables of scenarios/matrix/ (tests named matrix_OP__DEVICE),
+ * one per kernel profile: each cell lists the checks that fired, or "quiet". */
+enum { MX_OPS = 48, MX_DEVS = 8, MX_PROFILES = 6 };
+
+struct matrix {
+	char ops[MX_OPS][48], devs[MX_DEVS][48], profiles[MX_PROFILES][48];
+	int nops, ndevs, nprofiles;
+	int test[MX_PROFILES][MX_OPS][MX_DEVS]; /* index of the test + 1 */
+};
+
+static int intern(char (*names)[48], int *n, int cap, const char *s)
+{
+	int k;
+	for (k = 0; k < *n && strcmp(names[k], s); k++)
+		;
+	if (k == *n && *n < cap)
+		snprintf(names[(*n)++], sizeof(names[0]), "%s", s);
+	return k < cap ? k : -1;
+}
+
+static void matrix_cell(char *buf, size_t len, const struct mn_prog *p, const struct mn_result *r)
+{
+	buf[0] = 0;
+	for (size_t k = 0; k < r->nobs; k++)
+		if (p->obs[k].kind == OBS_CHECK && r->obs[k].pos)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? "," : "",
+				 p->obs[k].name);
+	if (!buf[0])
+		snprintf(buf, len, "%s", r->incomplete ? "incomplete" : "quiet");
+}
+
 void mn_report_matrix(FILE *f, struct mn_prog *const *progs, const struct mn_result *rs, size_t n)
 {
-	char ops[32][48], devs[8][32];
-	int nops = 0, ndevs = 0;
+	struct matrix m;
+	memset(&m, 0, sizeof(m));
 	for (size_t i = 0; i < n; i++) {
-		const char *name = progs[i]->name, *sep;
+		const char *name = progs[i]->name, *sep, *pr = progs[i]->profile;
 		if (strncmp(name, "matrix_", 7) || !(sep = strstr(name, "__")))
 			continue;
-		char op[48], dev[32];
+		char op[48];
 		snprintf(op, sizeof(op), "%.*s", (int)(sep - name - 7), name + 7);
-		/* one column per device and profile */
-		snprintf(dev, sizeof(dev), "%.20s %.10s", sep + 2,
-			 progs[i]->profile ? progs[i]->profile + (strncmp(progs[i]->profile, "linux-", 6) ? 0 : 6) : "");
-		int k;
-		for (k = 0; k < nops && strcmp(ops[k], op); k++)
-			;
-		if (k == nops && nops < 32)
-			snprintf(ops[nops++], sizeof(ops[0]), "%s", op);
-		for (k = 0; k < ndevs && strcmp(devs[k], dev); k++)
-			;
-		if (k == ndevs && ndevs < 8)
-			snprintf(devs[ndevs++], sizeof(devs[0]), "%s", dev);
+		int o = intern(m.ops, &m.nops, MX_OPS, op);
+		int d = intern(m.devs, &m.ndevs, MX_DEVS, sep + 2);
+		int q = intern(m.profiles, &m.nprofiles, MX_PROFILES, pr ? pr : "-");
+		if (o >= 0 && d >= 0 && q >= 0)
+			m.test[q][o][d] = (int)i + 1;
 	}
-	if (!nops)
-		return;
-	fprintf(f, "\n%-16s", "operation");
-	for (int d = 0; d < ndevs; d++)
-		fprintf(f, " %-16s", devs[d]);
-	fprintf(f, "\n");
-	for (int o = 0; o < nops; o++) {
-		fprintf(f, "%-16s", ops[o]);
-		for (int d = 0; d < ndevs; d++) {
-			char want[160], cellbuf[128] = "", col[32];
-			snprintf(want, sizeof(want), "matrix_%.47s__", ops[o]);
-			size_t i;
-			for (i = 0; i < n; i++) {
-				const char *nm = progs[i]->name, *pr = progs[i]->profile;
-				if (strncmp(nm, want, strlen(want)))
+	for (int q = 0; q < m.nprofiles; q++) {
+		int w[MX_DEVS];
+		char cellbuf[128];
+		for (int d = 0; d < m.ndevs; d++) {
+			w[d] = (int)strlen(m.devs[d]);
+			for (int o = 0; o < m.nops; o++) {
+				int t = m.test[q][o][d] - 1;
+				if (t < 0)
 					continue;
-				snprintf(col, sizeof(col), "%.20s %.10s", nm + strlen(want),
-					 pr ? pr + (strncmp(pr, "linux-", 6) ? 0 : 6) : "");
-				if (!strcmp(col, devs[d]))
-					break;
+				matrix_cell(cellbuf, sizeof(cellbuf), progs[t], &rs[t]);
+				if ((int)strlen(cellbuf) > w[d])
+					w[d] = (int)strlen(cellbuf);
 			}
-			if (i == n) {
-				fprintf(f, " %-16s", "-");
-				continue;
-			}
-			for (size_t k = 0; k < rs[i].nobs; k++) {
-				const struct mn_obs_result *x = &rs[i].obs[k];
-				if (progs[i]->obs[k].kind == OBS_CHECK && x->pos)
-					snprintf(cellbuf + strlen(cellbuf), sizeof(cellbuf) - strlen(cellbuf),
-						 "%s%s", cellbuf[0] ? "," : "", progs[i]->obs[k].name);
-			}
-			fprintf(f, " %-16s", cellbuf[0] ? cellbuf : rs[i].incomplete ? "incomplete" : "quiet");
 		}
+		fprintf(f, "\n%-16s", m.profiles[q]);
+		for (int d = 0; d < m.ndevs; d++)
+			fprintf(f, " %-*s", w[d], m.devs[d]);
 		fprintf(f, "\n");
+		for (int o = 0; o < m.nops; o++) {
+			fprintf(f, "%-16s", m.ops[o]);
+			for (int d = 0; d < m.ndevs; d++) {
+				int t = m.test[q][o][d] - 1;
+				if (t < 0)
+					snprintf(cellbuf, sizeof(cellbuf), "-");
+				else
+					matrix_cell(cellbuf, sizeof(cellbuf), progs[t], &rs[t]);
+				fprintf(f, " %-*s", w[d], cellbuf);
+			}
+			fprintf(f, "\n");
+		}
 	}
 }
 
