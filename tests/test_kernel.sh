@@ -85,10 +85,13 @@ cmp -s "$T/trace" "$T/want" && ok || { bad "6.6 CoW trace"; diff "$T/want" "$T/t
 grep -v change_pte "$T/want" >"$T/want10"
 cmp -s "$T/trace" "$T/want10" && ok || { bad "6.10 CoW trace"; diff "$T/want10" "$T/trace"; }
 
-# clear_refs 4 (6.1 clear_refs_write): one SOFT_DIRTY range over the whole address space.
-"$M" --trace-notifier tests/kernel/trace/clear_refs4.mnl >"$T/trace"
-cmp -s "$T/trace" tests/kernel/trace/clear_refs4.trace && ok ||
-	{ bad "clear_refs4 trace"; diff tests/kernel/trace/clear_refs4.trace "$T/trace"; }
+# Recorded traces: clear_refs 4 (one SOFT_DIRTY range over the whole address space), fork.
+# tests/kernel/trace/NAME.mnl: --trace-notifier must print exactly NAME.trace
+for f in tests/kernel/trace/*.mnl; do
+	w=${f%.mnl}.trace
+	"$M" --trace-notifier "$f" >"$T/trace"
+	cmp -s "$T/trace" "$w" && ok || { bad "$f trace"; diff "$w" "$T/trace"; }
+done
 
 # Errors in kernel declarations are located.
 printf 'kernel linux-6.1\nmm m { map 0x1000 anon rx }\nP0 @cpu0 m { }\n' >"$T/bad.mnl"
