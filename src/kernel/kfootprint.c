@@ -133,6 +133,11 @@ static const struct spec specs[] = {
 	{ "fork_wait",              0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "page_try_dup_anon_rmap", 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "vma_needs_copy",         0, R, 0, 0, 0, 0, 0, 0, 0, 0, R, 0, 0, R },
+	{ "free_pgtables",          0, R, 0, 0, 0, 0, 0, 0, W, 0, W, 0, 0, W },
+	{ "tlb_table_free",         0, 0, 0, 0, 0, 0, 0, 0, W, 0, W, 0, 0, 0 },
+	{ "vma_copy",               0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "wlog_move",              0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "find_vma_intersection",  0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 
 /* Built-ins that write another mm than the agent's (fork's child, named by an argument):

@@ -93,7 +93,8 @@ struct mn_ptpage {
 	uint8_t level;  /* 4 pgd, 3 pud, 2 pmd, 1 pte; 0 free */
 	uint8_t users;  /* mms sharing it (hugetlb shared PMD pages) */
 	uint8_t lock;   /* split PT lock: owner agent + 1 */
-	uint8_t pad[3];
+	uint8_t freeing; /* unlinked by free_pgtables, freed by that agent's gather: agent + 1 */
+	uint8_t pad[2];
 };
 
 /* A cached translation. x86 caches accessed/dirty: a write through an entry whose dirty
