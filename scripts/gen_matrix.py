@@ -65,6 +65,13 @@ OPS = {
         ["P0 @cpu0 m { store(0x1000, 1); fork(1); store(0x1000, 2); r0 = load(0x1000); }",
          "C0 @cpu1 child { fork_wait(); r0 = load(0x1000); }"],
         "P0:r0 == 2 && C0:r0 == 1"),
+    "mremap": (
+        "mremap with MREMAP_FIXED (move_page_tables, move_ptes, then the old range unmapped "
+        "and its page tables freed)",
+        "mm m { map 0x1000 anon rw populate }", "",
+        ["P0 @cpu0 m { store(0x1000, 5); r0 = mremap(0x1000, 0x1000, 0x9000); "
+         "r1 = load(0x9000); }"],
+        "P0:r0 == 0x9000 && P0:r1 == 5"),
 }
 
 DEVICES = ["iommu_sva", "hmm_mirror"]
