@@ -13,7 +13,9 @@ import textwrap
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "scenarios", "matrix")
 
-# name: (what it models, mm declaration, extra declarations, CPU agents)
+# name: (what it models, mm declaration, extra declarations, CPU agents[, final state])
+# The final state, when given, is a condition on the agents' registers that must hold in
+# every final state (what memory holds afterwards, read back through the page tables).
 OPS = {
     "anon_fault": (
         "do_anonymous_page: a CPU writes a page nobody touched yet",
@@ -58,6 +60,20 @@ OPS = {
         "mm m { map 0x1000 anon rw populate }", "",
         ["P0 @cpu0 m { r0 = clear_refs(4); }",
          "P1 @cpu1 m { store(0x1000, 1); store(0x1000, 2); }"]),
+    "fork": (
+        "fork at run time (dup_mmap, copy_page_range), then the parent's CoW write "
+        "and the child's read",
+        "mm m { map 0x1000 anon rw populate }", "mm child { }",
+        ["P0 @cpu0 m { store(0x1000, 1); fork(1); store(0x1000, 2); r0 = load(0x1000); }",
+         "C0 @cpu1 child { fork_wait(); r0 = load(0x1000); }"],
+        "P0:r0 == 2 && C0:r0 == 1"),
+    "mremap": (
+        "mremap with MREMAP_FIXED (move_page_tables, move_ptes, then the old range unmapped "
+        "and its page tables freed)",
+        "mm m { map 0x1000 anon rw populate }", "",
+        ["P0 @cpu0 m { store(0x1000, 5); r0 = mremap(0x1000, 0x1000, 0x9000); "
+         "r1 = load(0x9000); }"],
+        "P0:r0 == 0x9000 && P0:r1 == 5"),
 }
 
 DEVICES = ["iommu_sva", "hmm_mirror", "kvm", "odp", "gru", "pinned"]
@@ -76,6 +92,8 @@ FIRES = {
     ("madv_dontneed", "pinned"): (["stale", "lost_write", "incoherent"],
                                   PINNED + ": its writes go to the old page, the CPU "
                                   "faults in a new one"),
+    ("mremap", "pinned"): (["stale"], PINNED + " (moved)"),
+    ("fork", "gru"): (["stale", "incoherent"], GRU + ": the parent's CoW write after fork"),
     ("anon_fault", "gru"): (["stale", "incoherent"], GRU + ": the zero page"),
     ("zero_page_cow", "gru"): (["stale", "incoherent"], GRU + ": the zero page"),
     ("fork_cow", "gru"): (["uaf", "stale", "incoherent"], GRU),
@@ -88,7 +106,8 @@ CHECKS = ["uaf", "stale", "lost_write", "incoherent", "dirty", "protocol", "erro
 
 
 def scenario(op, dev, profile):
-    doc, mm, extra, cpus = OPS[op]
+    doc, mm, extra, cpus = OPS[op][:4]
+    final = OPS[op][4] if len(OPS[op]) > 4 else None
     # the device writes where the operation lets data be written, else reads
     access = ("r0 = dma_write(0x1000, 7); r1 = dma_read(0x1000);" if op in
               ("munmap", "madv_dontneed", "ksm_merge", "mprotect_ro") else
@@ -110,6 +129,9 @@ def scenario(op, dev, profile):
     lines.append(f"device dev = {dev}(m)")
     lines += cpus
     lines.append(f"D0 @dev {{ {access} }}")
+    if final:
+        lines.append(f"exists final ({final});")
+        lines.append("expect final Always")
     lines.append("forbid " + ", ".join(c for c in CHECKS if c not in fires))
     lines += [f"expect {c} Sometimes" for c in fires]
     return "\n".join(lines) + "\n"

@@ -563,6 +563,11 @@ int kb_page_try_share_anon_rmap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret
 	int f = frame_of(ctx, a[0]);
 	if (!ks || f < 0)
 		return -1;
+	/* 6.1 include/linux/rmap.h: a page that may be pinned stays exclusive (-EBUSY) */
+	if (ks->frame[f].flags & MN_PG_MAYBE_DMA_PINNED) {
+		*ret = -16;
+		return 0;
+	}
 	ks->frame[f].flags &= (uint8_t)~MN_PG_ANON_EXCLUSIVE;
 	*ret = 0;
 	return 0;

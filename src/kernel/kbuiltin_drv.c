@@ -88,3 +88,27 @@ int kb_ext_young(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	*ret = e && (e->flags & MN_PTE_ACCESSED);
 	return 0;
 }
+
+/* The pin's GUP_PIN_COUNTING_BIAS is one reference here; the flag is what
+ * page_maybe_dma_pinned answers from the count in the kernel. */
+int kb_page_pin(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	struct mn_page *f = mn_kctx_page(ctx, a[0]);
+	if (!f)
+		return -1;
+	if (f->kind == MN_FRAME_ZERO)
+		return 0; /* the zero page is never counted */
+	f->refcount++;
+	f->flags |= MN_PG_MAYBE_DMA_PINNED;
+	return 0;
+}
+
+int kb_page_maybe_dma_pinned(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	struct mn_page *f = mn_kctx_page(ctx, a[0]);
+	if (!f)
+		return -1;
+	*ret = (f->flags & MN_PG_MAYBE_DMA_PINNED) != 0;
+	return 0;
+}

@@ -8,7 +8,7 @@
 #include "kbuiltin.h"
 
 BI(kb_dev_word); BI(kb_dev_set_word); BI(kb_dev_word_add); BI(kb_dev_word_wait_zero);
-EN(kb_dev_word_wait_zero_en); BI(kb_ext_young);
+EN(kb_dev_word_wait_zero_en); BI(kb_ext_young); BI(kb_page_pin); BI(kb_page_maybe_dma_pinned);
 
 #define MN_BUILTINS_DRV                                                                          \
 	KB("dev_word", 2, TY_INT, kb_dev_word, NULL,                                             \
@@ -23,6 +23,11 @@ EN(kb_dev_word_wait_zero_en); BI(kb_ext_young);
 	   TY_INT, TY_INT)                                                                        \
 	KB("ext_young", 2, TY_INT, kb_ext_young, NULL,                                           \
 	   "1 when the device's own table maps `addr` with the accessed bit set; nothing "       \
-	   "cleared (kvm_test_age_gfn)", TY_INT, TY_INT)
+	   "cleared (kvm_test_age_gfn)", TY_INT, TY_INT)                                          \
+	KB("page_pin", 1, TY_VOID, kb_page_pin, NULL,                                            \
+	   "a FOLL_PIN reference on the page: one more reference, and page_maybe_dma_pinned "    \
+	   "from then on (pins are never dropped in the model)", TY_HANDLE)                     \
+	KB("page_maybe_dma_pinned", 1, TY_INT, kb_page_maybe_dma_pinned, NULL,                   \
+	   "1 once the page was pinned", TY_HANDLE)
 
 #endif

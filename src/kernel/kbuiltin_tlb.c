@@ -20,7 +20,7 @@ enum {
 	MN_TLBG_BEGUN = 1,        /* tlb_gather_mmu was called (and inc_tlb_flush_pending) */
 	MN_TLBG_FULLMM = 2,       /* tlb_gather_mmu_fullmm, or the nested rule of finish */
 	MN_TLBG_CLEARED_PTES = 4, /* tlb_flush_pte_range / tlb_remove_tlb_entry */
-	MN_TLBG_FREED_TABLES = 8, /* the nested rule of tlb_finish_mmu */
+	MN_TLBG_FREED_TABLES = 8, /* free_pgtables, or the nested rule of tlb_finish_mmu */
 };
 
 #define KSTART MN_KSTART
@@ -257,6 +257,21 @@ static int adjust(struct mn_ctx *ctx, mn_val addr, mn_val size, const char *what
 	if ((uint32_t)(addr + size) > g->end)
 		g->end = (uint32_t)(addr + size);
 	g->tlb |= MN_TLBG_CLEARED_PTES;
+	return 0;
+}
+
+int mn_gather_freed_table(struct mn_ctx *ctx, struct mn_kstate *ks, uint32_t addr)
+{
+	struct mn_gather *g = begun(ctx, ks, "free_pgtables");
+	if (!g)
+		return -1;
+	/* pte_free_tlb / pmd_free_tlb / pud_free_tlb: tlb_flush_p?d_range(addr, PAGE_SIZE)
+	 * and freed_tables (include/asm-generic/tlb.h) */
+	if (addr < g->start)
+		g->start = addr;
+	if (addr + MN_PAGE_SIZE > g->end)
+		g->end = addr + MN_PAGE_SIZE;
+	g->tlb |= MN_TLBG_FREED_TABLES;
 	return 0;
 }
 

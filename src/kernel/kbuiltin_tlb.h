@@ -21,6 +21,10 @@ BI(kb_tlb_gather_mmu); BI(kb_tlb_gather_mmu_fullmm); BI(kb_tlb_flush_pte_range);
 BI(kb_tlb_remove_tlb_entry); BI(kb_tlb_nested_full_flush); BI(kb_tlb_flush);
 BI(kb_tlb_range_start); BI(kb_tlb_range_end); BI(kb_tlb_reset_range);
 BI(kb_tlb_gather_finish);
+struct mn_kstate;
+/* The agent's gather frees a page-table page whose range starts at addr: the range
+ * widens by that page and freed_tables is set (0; -1 with ctx->err without a gather). */
+int mn_gather_freed_table(struct mn_ctx *ctx, struct mn_kstate *ks, uint32_t addr);
 
 #define MN_BUILTINS_TLB                                                                          \
 	KB("native_flush_tlb_mm", 0, TY_VOID, kb_flush_tlb_mm, NULL,                                    \

@@ -23,6 +23,7 @@ enum obj {
 	O_TLB,       /* every CPU TLB, device IOTLB and mirror, device state */
 	O_DEVLOCK,   /* drivers' locks */
 	O_ACTX,      /* atomic context (might_sleep) */
+	O_PTPOOL,    /* the free page-table pages every mm allocates from */
 	O_MM = 96,   /* + 32 * mm: */
 	O_MMAP = 0,  /*   mmap_lock */
 	O_VMA,       /*   VMAs */
@@ -142,7 +143,29 @@ static const struct spec specs[] = {
 	{ "ext_test_and_clear_young", 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
 	{ "ext_mapped",             0, 0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0 },
 	{ "dev_stopped",            0, 0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0 },
+	{ "page_pin",               0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "page_maybe_dma_pinned",  0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "fork_wait",              0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "page_try_dup_anon_rmap", 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "vma_needs_copy",         0, R, 0, 0, 0, 0, 0, 0, 0, 0, R, 0, 0, R },
+	{ "free_pgtables",          0, R, 0, 0, 0, 0, 0, 0, W, 0, W, 0, 0, W },
+	{ "tlb_table_free",         0, 0, 0, 0, 0, 0, 0, 0, W, 0, W, 0, 0, 0 },
+	{ "vma_copy",               0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "wlog_move",              0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "find_vma_intersection",  0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 };
+
+/* Built-ins that write another mm than the agent's (fork's child, named by an argument):
+ * their rows apply to every mm, and to every PTE of it. */
+static const struct spec cross_specs[] = {
+	/*  name                  mmap vma ntf ops wlog mem tlb dlk gth actx ptal pte ptlk allpte */
+	{ "dup_vma",                0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "child_pte_alloc",        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0 },
+	{ "child_set_pte_at",       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, W, 0, 0 },
+	{ "wake_up_new_task",       0, W, 0, 0, W, 0, 0, 0, 0, 0, R, R, 0, 0 },
+};
+#define NSPECS (sizeof(specs) / sizeof(specs[0]))
+#define NCROSS (sizeof(cross_specs) / sizeof(cross_specs[0]))
 
 static void mark(struct mn_fp *fp, uint8_t how, unsigned obj)
 {
@@ -177,8 +200,9 @@ void mn_kernel_fp_prepare(struct mn_prog *prog)
 	prog->kfp_spec = xcalloc((size_t)mn_nbuiltins, sizeof(*prog->kfp_spec));
 	for (int b = 0; b < mn_nbuiltins; b++) {
 		prog->kfp_spec[b] = -1;
-		for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
-			if (!strcmp(specs[i].name, mn_builtins[b].name))
+		for (size_t i = 0; i < NSPECS + NCROSS; i++)
+			if (!strcmp(i < NSPECS ? specs[i].name : cross_specs[i - NSPECS].name,
+				    mn_builtins[b].name))
 				prog->kfp_spec[b] = (int16_t)i;
 	}
 }
@@ -187,7 +211,8 @@ void mn_kernel_fp(const struct mn_prog *prog, int bi, int agent, const mn_val *a
 		  struct mn_fp *fp)
 {
 	int row = prog->kfp_spec ? prog->kfp_spec[bi] : -1;
-	const struct spec *s = row >= 0 ? &specs[row] : NULL;
+	const struct spec *s = row < 0 ? NULL : (size_t)row < NSPECS ? &specs[row] :
+			       &cross_specs[row - (int)NSPECS];
 	if (!s) {
 		fp_all(fp);
 		return;
@@ -199,8 +224,16 @@ void mn_kernel_fp(const struct mn_prog *prog, int bi, int agent, const mn_val *a
 	mark(fp, s->tlb, O_TLB);
 	mark(fp, s->devlock, O_DEVLOCK);
 	mark(fp, s->actx, O_ACTX);
-	/* the agent's own mm, or every mm when the agent is not known (static futures) */
+	/* whoever may allocate (or free) page-table pages takes them from one pool: which
+	 * page an mm gets depends on the others' order */
+	mark(fp, s->ptalloc & W, O_PTPOOL);
+	/* the agent's own mm, or every mm when the agent is not known (static futures) or
+	 * the built-in writes another mm */
 	int mm = agent >= 0 ? prog->agents[agent].mm : -1;
+	if ((size_t)row >= NSPECS) {
+		mm = -1;
+		args = NULL;
+	}
 	for (int m = 0; m < MN_NMM; m++)
 		if (mm < 0 || m == mm)
 			mark_mm(fp, s, args, m);

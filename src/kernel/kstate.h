@@ -39,7 +39,8 @@ struct mn_mm {
 	uint8_t mmap_readers;
 	uint8_t tlb_flush_pending;
 	uint8_t released; /* mmu_notifier_release ran: no hlist subscriber sees anything more */
-	uint8_t pad;
+	uint8_t forked;   /* a run-time fork filled this (empty) mm and woke its task: the
+			   * child's agents may run (src/kernel/kbuiltin_fork.c) */
 	struct mn_vma vma[MN_NVMA];
 	struct mn_notifier_mm notifier;
 };

@@ -8,6 +8,8 @@
 #include "../kernel/kbuiltin_huge.h"
 #include "../kernel/kbuiltin_2008.h"
 #include "../kernel/kbuiltin_drv.h"
+#include "../kernel/kbuiltin_fork.h"
+#include "../kernel/kbuiltin_pgtable.h"
 #include "../kernel/kstate.h"
 #include "../machine/devtypes.h"
 #include "builtins_sync.h"
@@ -20,6 +22,8 @@ const struct mn_builtin mn_builtins[] = {
 	MN_BUILTINS_HUGE
 	MN_BUILTINS_2008
 	MN_BUILTINS_DRV
+	MN_BUILTINS_FORK
+	MN_BUILTINS_PGTABLE
 };
 
 /* Names the library and scenarios use for the kernel's constants. The values are the

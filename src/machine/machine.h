@@ -40,6 +40,7 @@ enum mn_frame_flags {
 	MN_PG_ANON_EXCLUSIVE = 8, /* PageAnonExclusive: this mm alone may write it */
 	MN_PG_LAZYFREE = 16,      /* MADV_FREE'd: reclaim may drop it while its PTE is clean */
 	MN_PG_RMAP_EXTERNAL = 32, /* 2008 PageRmapExternal: a device references it (rmap notifier) */
+	MN_PG_MAYBE_DMA_PINNED = 64, /* page_maybe_dma_pinned: a FOLL_PIN reference is held */
 };
 
 /* One page of memory: its contents are a single word. */
@@ -93,7 +94,8 @@ struct mn_ptpage {
 	uint8_t level;  /* 4 pgd, 3 pud, 2 pmd, 1 pte; 0 free */
 	uint8_t users;  /* mms sharing it (hugetlb shared PMD pages) */
 	uint8_t lock;   /* split PT lock: owner agent + 1 */
-	uint8_t pad[3];
+	uint8_t freeing; /* unlinked by free_pgtables, freed by that agent's gather: agent + 1 */
+	uint8_t pad[2];
 };
 
 /* A cached translation. x86 caches accessed/dirty: a write through an entry whose dirty

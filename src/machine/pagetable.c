@@ -12,6 +12,7 @@ int mn_pt_alloc(struct mn_kstate *ks, int level)
 		t->level = (uint8_t)level;
 		t->users = 1;
 		t->lock = 0;
+		t->freeing = 0;
 		return i;
 	}
 	return -1;
@@ -24,6 +25,7 @@ void mn_pt_free(struct mn_kstate *ks, int pt)
 	t->level = 0;
 	t->users = 0;
 	t->lock = 0;
+	t->freeing = 0;
 	t->gen++;
 }
 
