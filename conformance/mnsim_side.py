@@ -8,7 +8,9 @@ offsets from the window base, clipped to the window; records outside it dropped;
 reaching the end of the model's address space stands for the kernel's [0, ULONG_MAX) and
 is clipped to the window end), and compares it with a kernel trace, one operation at a
 time. Each scenario names its operations (`# ops: a b`, marked in order by trace_op(1),
-trace_op(2), ...) and the model address of the window base (`# base: 0x...`).
+trace_op(2), ...) and the model address of the window base (`# base: 0x...`). A scenario
+with `# geometry: scaled` has its offsets mapped from the model's page-table geometry (8
+entries per level) onto the kernel's (512): see scaled().
 
   mnsim_side.py [--mnsim BIN] [--kernel-trace FILE] [--out FILE]
 
@@ -29,14 +31,28 @@ WIN_SIZE = 0x40000000
 MODEL_TASK_SIZE = 0x1000000  # TASK_SIZE of the model (mnsim --list-builtins)
 
 
-def normalise(line, base):
-    """One --trace-notifier line in the kernel log's shape, or None when outside."""
+def scaled(off):
+    """A model offset in the kernel's geometry: the model has 8 entries per level (a PMD
+    maps 0x8000, a PUD 0x40000), the kernel 512 (2 MiB, 1 GiB); each level's index is
+    kept, so page i of PMD j of the model is page i of PMD j of the kernel."""
+    if off < 0:
+        return off
+    pud, pmd, rest = off >> 18, (off >> 15) & 7, off & 0x7fff
+    return (pud << 30) | (pmd << 21) | rest
+
+
+def normalise(line, base, geometry=None):
+    """One --trace-notifier line in the kernel log's shape, or None when outside. With
+    geometry "scaled" the offsets are mapped onto the kernel's page-table geometry."""
     f = line.split()
     if len(f) < 5 or f[2] == "-":
         return " ".join(f)
     start, end = int(f[2], 16), int(f[3], 16)
     lo = start - base
     hi = WIN_SIZE if end >= MODEL_TASK_SIZE else end - base
+    if geometry == "scaled":
+        lo = scaled(lo)
+        hi = WIN_SIZE if end >= MODEL_TASK_SIZE else scaled(hi)
     lo, hi = max(lo, 0), min(hi, WIN_SIZE)
     if hi <= lo:
         return None
@@ -52,6 +68,10 @@ def model_trace(mnsim):
         base = re.search(r"^# base: (0x[0-9a-f]+)$", text, re.M)
         if not names or not base:
             sys.exit("%s: needs '# ops:' and '# base:' lines" % path)
+        geometry = re.search(r"^# geometry: (\w+)$", text, re.M)
+        geometry = geometry.group(1) if geometry else None
+        if geometry not in (None, "scaled"):
+            sys.exit("%s: unknown geometry %s" % (path, geometry))
         names, base = names.group(1).split(), int(base.group(1), 16)
         out = subprocess.run([mnsim, "--trace-notifier", path], capture_output=True,
                              text=True)
@@ -64,7 +84,7 @@ def model_trace(mnsim):
                 cur = names[int(m.group(1)) - 1]
                 ops.append((cur, []))
             elif cur is not None:
-                n = normalise(line, base)
+                n = normalise(line, base, geometry)
                 if n:
                     ops[-1][1].append(n)
     return ops

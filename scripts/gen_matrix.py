@@ -74,17 +74,65 @@ OPS = {
         ["P0 @cpu0 m { store(0x1000, 5); r0 = mremap(0x1000, 0x1000, 0x9000); "
          "r1 = load(0x9000); }"],
         "P0:r0 == 0x9000 && P0:r1 == 5"),
+    # transparent huge pages (lib/linux-6.1/huge_memory.mnl, khugepaged.mnl); after the
+    # operation the CPU agent reads the PMD/PTE state the operation must leave
+    "thp_fault": (
+        "do_huge_pmd_anonymous_page: a CPU writes a THP-eligible PMD range nobody touched",
+        "mm m { map 0x40000 0x8000 thp rw }", "",
+        ["P0 @cpu0 m { store(0x40000, 1); r1 = pmd_trans_huge(pte_get(0x40000)); "
+         "r2 = load(0x40000); }"],
+        "P0:r1 == 1 && P0:r2 == 1"),
+    "thp_munmap": (
+        "munmap of a whole PMD-mapped THP (zap_huge_pmd, tlb_remove_pmd_tlb_entry)",
+        "mm m { map 0x40000 0x8000 thp rw populate }", "",
+        ["P0 @cpu0 m { munmap(0x40000, 0x8000); r1 = pmd_get(0x40000); }"],
+        "P0:r1 == 0"),
+    "thp_munmap_partial": (
+        "munmap of one page of a THP: __split_huge_pmd (vma_adjust_trans_huge), then zap",
+        "mm m { map 0x40000 0x8000 thp rw populate }", "",
+        ["P0 @cpu0 m { munmap(0x40000, 0x1000); r1 = pmd_trans_huge(pte_get(0x41000)); "
+         "r2 = pte_present(pte_get(0x41000)); r3 = pte_none(pte_get(0x40000)); }"],
+        "P0:r1 == 0 && P0:r2 == 1 && P0:r3 == 1"),
+    "thp_mprotect_partial": (
+        "mprotect of one page of a THP to read-only: split, then change_pte_range",
+        "mm m { map 0x40000 0x8000 thp rw populate }", "",
+        ["P0 @cpu0 m { mprotect(0x40000, 0x1000, 0); r1 = pte_write(pte_get(0x40000)); "
+         "r2 = pmd_trans_huge(pte_get(0x41000)); }"],
+        "P0:r1 == 0 && P0:r2 == 0"),
+    "thp_mprotect": (
+        "mprotect of a whole THP to read-only (change_huge_pmd, flush via the mmu_gather)",
+        "mm m { map 0x40000 0x8000 thp rw populate }", "",
+        ["P0 @cpu0 m { mprotect(0x40000, 0x8000, 0); r1 = pte_write(pte_get(0x40000)); "
+         "r2 = pmd_trans_huge(pte_get(0x40000)); }"],
+        "P0:r1 == 0 && P0:r2 == 1"),
+    "thp_collapse": (
+        "MADV_COLLAPSE of eight small pages into a THP (collapse_huge_page)",
+        "mm m { map 0x40000 0x8000 anon rw populate }", "",
+        ["P0 m { r0 = madvise_collapse(0x40000, 0x8000); "
+         "r1 = pmd_trans_huge(pte_get(0x40000)); }"],
+        "P0:r0 == 1 && P0:r1 == 1"),
 }
+
+# where the device accesses, and whether it writes (else it reads twice)
+THP_ADDR = {"thp_fault": "0x41000", "thp_munmap": "0x40000", "thp_munmap_partial": "0x41000",
+            "thp_mprotect_partial": "0x41000", "thp_mprotect": "0x41000",
+            "thp_collapse": "0x41000"}
+WRITERS = ("munmap", "madv_dontneed", "ksm_merge", "mprotect_ro", "thp_fault", "thp_munmap",
+           "thp_munmap_partial", "thp_mprotect_partial", "thp_mprotect", "thp_collapse")
 
 DEVICES = ["iommu_sva", "hmm_mirror", "kvm", "odp", "gru", "pinned"]
 
-# (op, device): (checks that fire, why). Everything else must stay quiet.
+# (op, device): (checks that fire, why). Everything else must stay quiet, and the final
+# condition hold Always; "final" in the list makes it Sometimes.
 PINNED = ("a pinning driver has no notifier: the device keeps the translation it "
           "pinned while the process's mapping changes")
 GRU = ("gru_try_dropin checks ms_range_active, then looks the page up with GUP and drops "
        "it in without a lock against invalidate_range_start: an invalidation that starts "
        "and ends in between is missed (with a GRU TLB purge that does not cancel a "
        "pending dropin, see lib/linux-6.1/drivers/gru.mnl)")
+GUP_REF = ("the collapse succeeds only Sometimes: a device fault holds a GUP reference "
+           "on a small page while it maps it, and collapse_huge_page refuses a page with "
+           "an unexpected reference (is_refcount_suitable)")
 FIRES = {
     ("munmap", "pinned"): (["stale"], PINNED + " (unmapped)"),
     ("mprotect_ro", "pinned"): (["stale"], PINNED + " (still writable)"),
@@ -94,6 +142,11 @@ FIRES = {
                                   "faults in a new one"),
     ("mremap", "pinned"): (["stale"], PINNED + " (moved)"),
     ("fork", "gru"): (["stale", "incoherent"], GRU + ": the parent's CoW write after fork"),
+    ("thp_mprotect", "pinned"): (["stale"], PINNED + " (still writable)"),
+    ("thp_munmap", "pinned"): (["stale"], PINNED + " (unmapped)"),
+    ("thp_collapse", "pinned"): (["final"], GUP_REF + " (here a pin, held for good)"),
+    ("thp_collapse", "kvm"): (["final"], GUP_REF),
+    ("thp_collapse", "gru"): (["final"], GUP_REF),
     ("anon_fault", "gru"): (["stale", "incoherent"], GRU + ": the zero page"),
     ("zero_page_cow", "gru"): (["stale", "incoherent"], GRU + ": the zero page"),
     ("fork_cow", "gru"): (["uaf", "stale", "incoherent"], GRU),
@@ -108,13 +161,15 @@ CHECKS = ["uaf", "stale", "lost_write", "incoherent", "dirty", "protocol", "erro
 def scenario(op, dev, profile):
     doc, mm, extra, cpus = OPS[op][:4]
     final = OPS[op][4] if len(OPS[op]) > 4 else None
+    a = THP_ADDR.get(op, "0x1000")
     # the device writes where the operation lets data be written, else reads
-    access = ("r0 = dma_write(0x1000, 7); r1 = dma_read(0x1000);" if op in
-              ("munmap", "madv_dontneed", "ksm_merge", "mprotect_ro") else
-              "r0 = dma_read(0x1000); r1 = dma_read(0x1000);")
+    access = (f"r0 = dma_write({a}, 7); r1 = dma_read({a});" if op in WRITERS else
+              f"r0 = dma_read({a}); r1 = dma_read({a});")
     fires, why = FIRES.get((op, dev), ([], ""))
-    verdict = ("every check must stay quiet." if not fires else
-               f"{', '.join(fires)} fire{'s' if len(fires) == 1 else ''}: {why}.")
+    checks = [c for c in fires if c != "final"]
+    verdict = ("every check must stay quiet" if not checks else
+               f"{', '.join(checks)} fire{'s' if len(checks) == 1 else ''}")
+    verdict += f": {why}." if why else "."
     lines = [
         "# generated by scripts/gen_matrix.py: do not edit, regenerate",
         f"# {op} x {dev}: {doc}, racing with the device's accesses.",
@@ -131,9 +186,9 @@ def scenario(op, dev, profile):
     lines.append(f"D0 @dev {{ {access} }}")
     if final:
         lines.append(f"exists final ({final});")
-        lines.append("expect final Always")
+        lines.append("expect final " + ("Sometimes" if "final" in fires else "Always"))
     lines.append("forbid " + ", ".join(c for c in CHECKS if c not in fires))
-    lines += [f"expect {c} Sometimes" for c in fires]
+    lines += [f"expect {c} Sometimes" for c in fires if c != "final"]
     return "\n".join(lines) + "\n"
 
 

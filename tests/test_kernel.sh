@@ -104,5 +104,30 @@ printf 'kernel linux-6.1\nmm m { map 0x1000 anon rw }\nP0 @cpu7 m { }\n' >"$T/ba
 "$M" "$T/bad.mnl" >"$T/out" 2>"$T/err"
 [ $? = 2 ] && grep -q "bad.mnl:3:1: unknown placement 'cpu7'" "$T/err" && ok || bad "bad cpu: $(cat "$T/err")"
 
+# THP (huge_memory.mnl): munmap of one page of a PMD-mapped THP. 6.1 splits the PMD first
+# (vma_adjust_trans_huge -> __split_huge_pmd: its own CLEAR range over the whole PMD, ended
+# with _only_end), then the UNMAP of the page; then MADV_COLLAPSE of the rest back is
+# refused (a VMA no longer holds the PMD range), and a whole-PMD munmap of another THP
+# zaps it with zap_huge_pmd: the mmu_gather's flush covers the PMD.
+cat >"$T/thp.mnl" <<'X'
+kernel linux-6.1
+mm m { map 0x40000 0x8000 thp rw populate; map 0x80000 0x8000 thp rw populate }
+P0 @cpu0 m { munmap(0x40000, 0x1000); r0 = madvise_collapse(0x40000, 0x8000); munmap(0x80000, 0x8000); }
+X
+"$M" --trace-notifier "$T/thp.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start CLEAR 0x40000 0x48000 1
+invalidate_range_end CLEAR 0x40000 0x48000 1
+invalidate_range_start UNMAP 0x40000 0x41000 1
+invalidate_range - 0x40000 0x41000 -
+invalidate_range_end UNMAP 0x40000 0x41000 1
+invalidate_range - 0x40000 0x41000 -
+invalidate_range_start UNMAP 0x80000 0x88000 1
+invalidate_range - 0x80000 0x88000 -
+invalidate_range_end UNMAP 0x80000 0x88000 1
+invalidate_range - 0x80000 0x88000 -
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "THP trace"; diff "$T/want" "$T/trace"; }
+
 echo "RESULT passed=$pass failed=$fail"
 [ "$fail" = 0 ]

@@ -462,7 +462,13 @@ int kb_copy_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	struct mn_page *dst = mn_kctx_page(ctx, a[0]), *src = mn_kctx_page(ctx, a[1]);
 	if (!dst || !src)
 		return -1;
-	dst->data = src->data;
+	/* copy_highpage, or copy_user_huge_page between two THPs: every subpage. A copy
+	 * between a THP and a small page uses the THP's first subpage (nothing in the
+	 * library copies one subpage with copy_page; the collapse uses copy_huge_subpage). */
+	struct mn_kstate *ks = mn_kctx(ctx);
+	for (uint32_t i = 0; i < MN_PTRS; i++)
+		*mn_page_word(ks, MN_HANDLE_IDX(a[0]), i << MN_PAGE_SHIFT) =
+			*mn_page_word(ks, MN_HANDLE_IDX(a[1]), i << MN_PAGE_SHIFT);
 	return 0;
 }
 
@@ -492,6 +498,8 @@ int kb_put_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	if (--f->refcount == 0) {
 		/* freed: a new generation, so that every translation made before shows stale */
 		uint16_t gen = f->gen;
+		if (f->thp && f->thp <= MN_NTHP) /* a THP's subpage words go with it */
+			memset(&mn_kctx(ctx)->thp[f->thp - 1], 0, sizeof(struct mn_thp_data));
 		memset(f, 0, sizeof(*f));
 		f->gen = (uint16_t)(gen + 1);
 	}
@@ -578,7 +586,11 @@ int kb_pages_identical(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	struct mn_page *x = mn_kctx_page(ctx, a[0]), *y = mn_kctx_page(ctx, a[1]);
 	if (!x || !y)
 		return -1;
-	*ret = x->data == y->data;
+	struct mn_kstate *ks = mn_kctx(ctx);
+	*ret = 1;
+	for (uint32_t i = 0; i < MN_PTRS; i++)
+		*ret &= *mn_page_word(ks, MN_HANDLE_IDX(a[0]), i << MN_PAGE_SHIFT) ==
+			*mn_page_word(ks, MN_HANDLE_IDX(a[1]), i << MN_PAGE_SHIFT);
 	return 0;
 }
 
@@ -796,11 +808,11 @@ int kb_op_begin(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return -1;
 }
 
-/* A translation the TLB entry e still gives that the page table no longer allows. */
-static int stale_entry(struct mn_kstate *ks, const struct mn_tlbe *e)
+/* A translation the TLB entry e still gives for page va that the page table no longer
+ * allows. */
+static int stale_entry(struct mn_kstate *ks, const struct mn_tlbe *e, uint32_t va)
 {
 	struct mn_walk wk;
-	uint32_t va = ((uint32_t)e->vpn - 1) << MN_PAGE_SHIFT;
 	mn_pte *s = mn_pt_walk(ks, e->mm, va, 0, &wk);
 	if (!s)
 		return 1;
@@ -840,12 +852,17 @@ int kb_op_end(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		}
 		if (busy)
 			continue;
-		uint16_t vpn = (uint16_t)((va >> MN_PAGE_SHIFT) + 1);
+		/* the entry translating the page: a 4 KiB one, or a 2 MiB one covering it */
 		for (int c = 0; c < MN_NCPU + MN_NDEV; c++) {
 			struct mn_tlbe *tlb = c < MN_NCPU ? ks->cpu[c].tlb : ks->dev[c - MN_NCPU].tlb;
-			for (int k = 0; k < MN_NTLB; k++)
-				if (tlb[k].vpn == vpn && tlb[k].mm == me->mm && stale_entry(ks, &tlb[k]))
+			for (int k = 0; k < MN_NTLB; k++) {
+				uint32_t vpn = (va >> MN_PAGE_SHIFT) + 1;
+				uint32_t n = (tlb[k].flags & MN_PTE_HUGE) ? MN_PTRS : 1;
+				int covers = tlb[k].vpn && tlb[k].mm == me->mm &&
+					     vpn >= tlb[k].vpn && vpn < tlb[k].vpn + n;
+				if (covers && stale_entry(ks, &tlb[k], va))
 					ctx->fired |= 1u << MN_CHECK_STALE;
+			}
 		}
 	}
 	/* A write that raced with a discarding operation may be lost (MADV_DONTNEED's

@@ -204,14 +204,15 @@ static int ext_access(struct mn_ctx *ctx, mn_val addr, int write, mn_val value, 
 	struct mn_page *f = &ks->frame[e->pfn];
 	if (f->gen != e->gen || f->kind == MN_FRAME_FREE)
 		ctx->fired |= 1u << MN_CHECK_UAF;
+	int32_t *word = mn_page_word(ks, e->pfn, va); /* a THP's subpage */
 	if (write) {
-		f->data = (int32_t)value;
+		*word = (int32_t)value;
 		mn_wlog_set(ks, d->mm - 1, va, (int32_t)value);
 		*ret = 0;
 	} else {
 		int32_t last;
-		*ret = f->data;
-		if (mn_wlog_get(ks, d->mm - 1, va, &last) && last != f->data)
+		*ret = *word;
+		if (mn_wlog_get(ks, d->mm - 1, va, &last) && last != *word)
 			ctx->fired |= 1u << MN_CHECK_INCOHERENT;
 	}
 	return 0;

@@ -96,6 +96,8 @@ int kb_mk_huge_pte(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	}
 	*ret = MN_PTE_PRESENT | MN_PTE_HUGE | MN_PTE_ACCESSED | MN_PTE_DIRTY | MN_PTE_SOFT_DIRTY |
 	       MN_PTE_MKPFN(MN_HANDLE_IDX(a[0])) | (a[1] ? MN_PTE_WRITE : 0);
+	if (MN_HANDLE_IDX(a[0]) == 0) /* the huge zero page (set_huge_zero_page): clean, special */
+		*ret = (*ret & ~(mn_val)(MN_PTE_DIRTY | MN_PTE_WRITE)) | MN_PTE_SPECIAL;
 	return 0;
 }
 

@@ -21,6 +21,7 @@ enum {
 	MN_TLBG_FULLMM = 2,       /* tlb_gather_mmu_fullmm, or the nested rule of finish */
 	MN_TLBG_CLEARED_PTES = 4, /* tlb_flush_pte_range / tlb_remove_tlb_entry */
 	MN_TLBG_FREED_TABLES = 8, /* free_pgtables, or the nested rule of tlb_finish_mmu */
+	MN_TLBG_CLEARED_PMDS = 16, /* tlb_remove_pmd_tlb_entry / tlb_flush_pmd_range */
 };
 
 #define KSTART MN_KSTART
@@ -200,7 +201,7 @@ static void reset_range(struct mn_gather *g)
 	int full = (g->tlb & MN_TLBG_FULLMM) != 0;
 	g->start = MN_VA_LIMIT;
 	g->end = full ? MN_VA_LIMIT : 0;
-	g->tlb &= (uint8_t)~(MN_TLBG_CLEARED_PTES | MN_TLBG_FREED_TABLES);
+	g->tlb &= (uint8_t)~(MN_TLBG_CLEARED_PTES | MN_TLBG_CLEARED_PMDS | MN_TLBG_FREED_TABLES);
 }
 
 static int gather_begin(struct mn_ctx *ctx, int fullmm)
@@ -239,7 +240,7 @@ int kb_tlb_gather_mmu_fullmm(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return gather_begin(ctx, 1);
 }
 
-static int adjust(struct mn_ctx *ctx, mn_val addr, mn_val size, const char *what)
+static int adjust(struct mn_ctx *ctx, mn_val addr, mn_val size, const char *what, int bit)
 {
 	KSTART;
 	if (mn_bad_addr(ctx, addr))
@@ -251,12 +252,12 @@ static int adjust(struct mn_ctx *ctx, mn_val addr, mn_val size, const char *what
 	struct mn_gather *g = begun(ctx, ks, what);
 	if (!g)
 		return -1;
-	/* __tlb_adjust_range, then cleared_ptes */
+	/* __tlb_adjust_range, then cleared_ptes or cleared_pmds */
 	if ((uint32_t)addr < g->start)
 		g->start = (uint32_t)addr;
 	if ((uint32_t)(addr + size) > g->end)
 		g->end = (uint32_t)(addr + size);
-	g->tlb |= MN_TLBG_CLEARED_PTES;
+	g->tlb |= (uint8_t)bit;
 	return 0;
 }
 
@@ -278,14 +279,30 @@ int mn_gather_freed_table(struct mn_ctx *ctx, struct mn_kstate *ks, uint32_t add
 int kb_tlb_flush_pte_range(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
-	return adjust(ctx, a[0], a[1], "tlb_flush_pte_range");
+	return adjust(ctx, a[0], a[1], "tlb_flush_pte_range", MN_TLBG_CLEARED_PTES);
+}
+
+/* include/asm-generic/tlb.h tlb_flush_pmd_range: a huge PMD changed in [addr, addr+size). */
+int kb_tlb_flush_pmd_range(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	return adjust(ctx, a[0], a[1], "tlb_flush_pmd_range", MN_TLBG_CLEARED_PMDS);
+}
+
+/* tlb_remove_pmd_tlb_entry: the huge PMD at addr was cleared (its whole PMD range). */
+int kb_tlb_remove_pmd_tlb_entry(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	mn_val huge = a[0] & ~(mn_val)((MN_PAGE_SIZE << MN_PT_BITS) - 1);
+	return adjust(ctx, huge, MN_PAGE_SIZE << MN_PT_BITS, "tlb_remove_pmd_tlb_entry",
+		      MN_TLBG_CLEARED_PMDS);
 }
 
 int kb_tlb_remove_tlb_entry(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
 	mn_val page = a[0] & ~(mn_val)(MN_PAGE_SIZE - 1);
-	return adjust(ctx, page, MN_PAGE_SIZE, "tlb_remove_tlb_entry");
+	return adjust(ctx, page, MN_PAGE_SIZE, "tlb_remove_tlb_entry", MN_TLBG_CLEARED_PTES);
 }
 
 int kb_tlb_nested_full_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
@@ -310,13 +327,19 @@ int kb_tlb_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	if (!g)
 		return -1;
 	*ret = 0;
-	if (!(g->tlb & (MN_TLBG_CLEARED_PTES | MN_TLBG_FREED_TABLES)))
+	if (!(g->tlb & (MN_TLBG_CLEARED_PTES | MN_TLBG_CLEARED_PMDS | MN_TLBG_FREED_TABLES)))
 		return 0; /* nothing recorded: tlb_flush_mmu_tlbonly returns early */
-	/* x86 tlb_flush: flush_tlb_mm_range over the range, or all of it for fullmm */
-	if (g->tlb & MN_TLBG_FULLMM)
+	/* x86 tlb_flush: flush_tlb_mm_range over the range, or all of it for fullmm; the
+	 * stride is tlb_get_unmap_shift: a page when PTEs were cleared, a PMD when only
+	 * huge PMDs were */
+	if (g->tlb & MN_TLBG_FULLMM) {
 		mn_flush_cpus(ks, mm, 0, MN_VA_LIMIT);
-	else
-		mn_flush_cpus(ks, mm, g->start, g->end);
+	} else {
+		uint32_t stride = (g->tlb & (MN_TLBG_CLEARED_PTES | MN_TLBG_FREED_TABLES)) ?
+					  MN_PAGE_SIZE : MN_PAGE_SIZE << MN_PT_BITS;
+		for (int c = 0; c < MN_NCPU; c++)
+			mn_tlb_flush_stride(ks->cpu[c].tlb, mm, g->start, g->end, stride);
+	}
 	*ret = 1;
 	return 0;
 }

@@ -39,12 +39,12 @@ enum obj {
 
 /* pte and ptlock name the address in the first argument; a huge entry maps the whole PMD
  * range, so PTE objects are per PMD range. */
-enum { R = 1, W = 2 };
+enum { R = 1, W = 2, A = 4 };
 struct spec {
 	const char *name;
 	uint8_t mmap, vma, notifier, ops, wlog, mem, tlb, devlock, gather, actx, ptalloc;
 	uint8_t pte;    /* R/W of the PTE of args[0] (all PTEs when args is NULL) */
-	uint8_t ptlock; /* W of the PT lock of args[0] */
+	uint8_t ptlock; /* W of the PT lock of args[0]; A: of every PT lock of the mm */
 	uint8_t all_pte; /* R/W of every PTE */
 };
 
@@ -124,6 +124,28 @@ static const struct spec specs[] = {
 	{ "mmu_interval_read_begin", 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "mmu_interval_read_retry", 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "mmu_interval_set_seq",   0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "alloc_huge_page",        0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "pmd_alloc",              0, 0, 0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0 },
+	{ "mm_find_pmd",            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, 0, 0, 0 },
+	{ "pmd_get",                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, R, 0, 0 },
+	/* one lock per PMD table page: it covers every PMD range of the table, so all */
+	{ "pmd_lock",               0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, 0, A, 0 },
+	{ "pmd_unlock",             0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, 0, A, 0 },
+	{ "set_pmd_at",             0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, W, 0, 0 },
+	{ "pmdp_huge_get_and_clear", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, W, 0, 0 },
+	{ "pmdp_invalidate_ad",     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, W, 0, 0 },
+	{ "pmd_populate_split",     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, W, W, 0, 0 },
+	{ "page_ref_add",           0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "page_split_rmap",        0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	/* a detached PTE table: no address names it, so every PTE */
+	{ "pte_offset_get",         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, 0, 0, R },
+	{ "pte_offset_clear",       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, 0, 0, W },
+	{ "pte_free_table",         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, W },
+	{ "copy_huge_subpage",      0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "range_in_vma",           0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "native_flush_tlb_range_stride", 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
+	{ "tlb_flush_pmd_range",    0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0 },
+	{ "tlb_remove_pmd_tlb_entry", 0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0 },
 	{ "iotlb_flush",            0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
 	{ "dev_stop",               0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
 	{ "mirror_install",         0, 0, 0, 0, 0, R, W, 0, 0, 0, 0, 0, 0, 0 },
@@ -188,7 +210,7 @@ static void mark_mm(struct mn_fp *fp, const struct spec *s, const mn_val *args, 
 			mark(fp, s->all_pte | s->pte, base + O_PTE + k);
 	else if (s->pte)
 		mark(fp, s->pte, base + O_PTE + (unsigned)((uint64_t)args[0] >> MN_PMD_SHIFT) % NPTE);
-	if (s->ptlock && !args)
+	if (s->ptlock && (!args || (s->ptlock & A)))
 		for (unsigned k = 0; k < NPTLOCK; k++)
 			mark(fp, W, base + O_PTLOCK + k);
 	else if (s->ptlock)

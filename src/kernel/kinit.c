@@ -49,6 +49,40 @@ static int populate(struct mn_kstate *ks, int mm, uint32_t va, int writable, cha
 	return 0;
 }
 
+/* A write fault in a `thp` VMA over a whole PMD range (do_huge_pmd_anonymous_page): one
+ * compound page mapped by a huge PMD entry, dirty and young. */
+static int thp_populate(struct mn_kstate *ks, int mm, uint32_t va, int writable, char *err,
+			unsigned errlen)
+{
+	struct mn_walk wk;
+	mn_pte *s = mn_pt_slot(ks, mm, va, 2, 1, &wk);
+	int f, slot;
+	for (f = 1; f < MN_NFRAMES && ks->frame[f].kind != MN_FRAME_FREE; f++)
+		;
+	for (slot = 0; slot < MN_NTHP; slot++) {
+		int used = 0;
+		for (int g = 1; g < MN_NFRAMES; g++)
+			used |= ks->frame[g].kind != MN_FRAME_FREE && ks->frame[g].thp == slot + 1;
+		if (!used)
+			break;
+	}
+	if (!s || f == MN_NFRAMES || slot == MN_NTHP) {
+		snprintf(err, errlen, "transparent huge pages do not fit the model (%d THPs)",
+			 MN_NTHP);
+		return -1;
+	}
+	struct mn_page *fr = &ks->frame[f];
+	fr->kind = MN_FRAME_ANON;
+	fr->refcount = 1;
+	fr->mapcount = 1;
+	fr->flags = MN_PG_ANON_EXCLUSIVE | MN_PG_COMPOUND;
+	fr->thp = (uint8_t)(slot + 1);
+	fr->owner_mm = (uint8_t)(mm + 1);
+	*s = MN_PTE_PRESENT | MN_PTE_HUGE | MN_PTE_ACCESSED | MN_PTE_DIRTY | MN_PTE_SOFT_DIRTY |
+	     MN_PTE_MKPFN(f) | (writable ? MN_PTE_WRITE : 0);
+	return 0;
+}
+
 /* A hugetlb mapping: one huge page per PMD entry when populated; with `shares`, this mm's
  * PUD entry points at the other mm's PMD page instead (huge_pmd_share), so both map the
  * same huge pages through one PMD page, which counts each huge page as mapped once. */
@@ -163,9 +197,19 @@ int mn_kernel_init(const struct mn_prog *p, struct mn_world *w, char *err, unsig
 				continue;
 			}
 			for (uint32_t va = mp->start; mp->populate && va < mp->start + mp->len;
-			     va += MN_PAGE_SIZE)
+			     va += MN_PAGE_SIZE) {
+				uint32_t huge = 1u << MN_PMD_SHIFT;
+				if ((mp->vm_flags & MN_VM_HUGEPAGE) && va % huge == 0 &&
+				    va + huge <= mp->start + mp->len) {
+					if (thp_populate(ks, mm, va, mp->vm_flags & MN_VM_WRITE, err,
+							 errlen))
+						return -1;
+					va += huge - MN_PAGE_SIZE;
+					continue;
+				}
 				if (populate(ks, mm, va, mp->vm_flags & MN_VM_WRITE, err, errlen))
 					return -1;
+			}
 		}
 	}
 	for (int c = 0; c < p->nagents; c++)
@@ -218,7 +262,7 @@ int mn_kernel_lost_write(const struct mn_prog *p, const struct mn_world *w)
 		mn_pte *s = mn_pt_walk((struct mn_kstate *)ks, mm, va, 0, &wk);
 		if (!s || !(*s & MN_PTE_PRESENT))
 			continue; /* unmapped since: nothing left to hold the write */
-		if (ks->frame[MN_PTE_PFN(*s)].data != l->value)
+		if (*mn_page_word((struct mn_kstate *)ks, (int)MN_PTE_PFN(*s), va) != l->value)
 			return 1;
 	}
 	return 0;

@@ -22,6 +22,7 @@ enum mn_vm_flags {
 	MN_VM_ANON = 8,
 	MN_VM_HUGETLB = 16,
 	MN_VM_PFNMAP = 32,
+	MN_VM_HUGEPAGE = 64, /* MADV_HUGEPAGE: THP faults (the `thp` mapping kind) */
 };
 
 struct mn_vma {
@@ -94,6 +95,7 @@ struct mn_kstate {
 	struct mn_gather gather[MN_NOPS];
 	struct mn_actx actx;
 	uint8_t use_mm[MN_NACTX]; /* per agent: the mm a kernel thread works on (kthread_use_mm), +1 */
+	struct mn_thp_data thp[MN_NTHP]; /* subpage words of the transparent huge pages */
 };
 
 static inline struct mn_kstate *mn_ks(struct mn_world *w, const struct mn_layout *l)

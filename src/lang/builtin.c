@@ -6,6 +6,7 @@
 #include "../kernel/kbuiltin_tlb.h"
 #include "../kernel/kbuiltin_hmm.h"
 #include "../kernel/kbuiltin_huge.h"
+#include "../kernel/kbuiltin_thp.h"
 #include "../kernel/kbuiltin_2008.h"
 #include "../kernel/kbuiltin_drv.h"
 #include "../kernel/kbuiltin_fork.h"
@@ -20,6 +21,7 @@ const struct mn_builtin mn_builtins[] = {
 	MN_BUILTINS_TLB
 	MN_BUILTINS_HMM
 	MN_BUILTINS_HUGE
+	MN_BUILTINS_THP
 	MN_BUILTINS_2008
 	MN_BUILTINS_DRV
 	MN_BUILTINS_FORK
@@ -67,6 +69,7 @@ const struct mn_constant mn_constants[] = {
 	{ "VM_ANON", MN_VM_ANON },
 	{ "VM_HUGETLB", MN_VM_HUGETLB },
 	{ "VM_PFNMAP", MN_VM_PFNMAP },
+	{ "VM_HUGEPAGE", MN_VM_HUGEPAGE },
 	{ "DEV_IOMMU_SVA", MN_DEV_IOMMU_SVA },
 	{ "DEV_KVM", MN_DEV_KVM },
 	{ "DEV_HMM_MIRROR", MN_DEV_HMM_MIRROR },

@@ -911,6 +911,7 @@ static int map_flags(const struct map_decl *m, uint16_t *flags, struct mn_diag *
 		{ "shared", MN_VM_ANON | MN_VM_SHARED },
 		{ "hugetlb", MN_VM_HUGETLB | MN_VM_SHARED }, /* a MAP_SHARED hugetlbfs file */
 		{ "pfnmap", MN_VM_PFNMAP },
+		{ "thp", MN_VM_ANON | MN_VM_HUGEPAGE }, /* private anonymous, MADV_HUGEPAGE */
 	};
 	*flags = 0;
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
@@ -918,7 +919,7 @@ static int map_flags(const struct map_decl *m, uint16_t *flags, struct mn_diag *
 			*flags = kinds[k].flags;
 	if (!*flags) {
 		mn_diag_set(d, m->kind_loc.file, m->kind_loc.line, m->kind_loc.col,
-			    "unknown mapping kind '%s' (anon, shared, hugetlb or pfnmap)", m->kind);
+			    "unknown mapping kind '%s' (anon, shared, hugetlb, pfnmap or thp)", m->kind);
 		return 0;
 	}
 	if (!strcmp(m->prot, "rw")) {

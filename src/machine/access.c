@@ -61,25 +61,34 @@ void mn_wlog_discard(struct mn_kstate *ks, int mm, uint32_t va)
 	memset(&ks->wlog[MN_NWLOG - 1], 0, sizeof(ks->wlog[0]));
 }
 
-/* The frame an entry leads to, and whether touching it is a use after free. */
-static struct mn_page *target(struct mn_kstate *ks, const struct mn_tlbe *e, uint32_t *fired)
+int32_t *mn_page_word(struct mn_kstate *ks, int pfn, uint32_t va)
+{
+	struct mn_page *f = &ks->frame[pfn];
+	if ((f->flags & MN_PG_COMPOUND) && f->thp && f->thp <= MN_NTHP)
+		return &ks->thp[f->thp - 1].data[(va >> MN_PAGE_SHIFT) & (MN_PTRS - 1)];
+	return &f->data;
+}
+
+/* The word an entry leads to, and whether touching it is a use after free. */
+static int32_t *target(struct mn_kstate *ks, const struct mn_tlbe *e, uint32_t va,
+		       uint32_t *fired)
 {
 	struct mn_page *f = &ks->frame[e->pfn];
 	if (f->gen != e->gen || f->kind == MN_FRAME_FREE)
 		*fired |= 1u << MN_CHECK_UAF;
-	return f;
+	return mn_page_word(ks, e->pfn, va);
 }
 
-static void touch(struct mn_kstate *ks, struct mn_page *f, int mm, uint32_t va, int write,
+static void touch(struct mn_kstate *ks, int32_t *word, int mm, uint32_t va, int write,
 		  int32_t *val, uint32_t *fired)
 {
 	if (write) {
-		f->data = *val;
+		*word = *val;
 		mn_wlog_set(ks, mm, va, *val);
 		return;
 	}
 	int32_t last;
-	*val = f->data;
+	*val = *word;
 	if (mn_wlog_get(ks, mm, va, &last) && last != *val)
 		*fired |= 1u << MN_CHECK_INCOHERENT;
 }
@@ -132,7 +141,7 @@ int mn_access(struct mn_kstate *ks, struct mn_tlbe *tlb, int mm, uint32_t va, in
 			*pte |= MN_PTE_DIRTY | MN_PTE_ACCESSED;
 			e->flags |= MN_PTE_DIRTY;
 		}
-		touch(ks, target(ks, e, fired), mm, va, write, val, fired);
+		touch(ks, target(ks, e, va, fired), mm, va, write, val, fired);
 		if (write)
 			dirty_check(ks, mm, va, e->pfn, fired);
 		return MN_ACCESS_OK;
@@ -147,14 +156,16 @@ int mn_access(struct mn_kstate *ks, struct mn_tlbe *tlb, int mm, uint32_t va, in
 		*pte |= MN_PTE_DIRTY;
 	struct mn_tlbe ne;
 	memset(&ne, 0, sizeof(ne));
-	ne.vpn = (uint16_t)(vpn + 1);
+	/* a huge PMD leaf is cached as one 2 MiB entry, as x86 does */
+	int huge = wk.level == 2 && (*pte & MN_PTE_HUGE);
+	ne.vpn = (uint16_t)((huge ? vpn & ~(uint32_t)(MN_PTRS - 1) : vpn) + 1);
 	ne.pfn = (uint8_t)MN_PTE_PFN(*pte);
-	ne.flags = (uint8_t)(*pte & (MN_PTE_WRITE | MN_PTE_DIRTY));
+	ne.flags = (uint8_t)(*pte & (MN_PTE_WRITE | MN_PTE_DIRTY)) | (huge ? MN_PTE_HUGE : 0);
 	ne.mm = (uint8_t)mm;
 	ne.gen = ks->frame[ne.pfn].gen;
 	mn_tlb_fill(tlb, ne);
 	e = mn_tlb_lookup(tlb, mm, vpn);
-	touch(ks, target(ks, e, fired), mm, va, write, val, fired);
+	touch(ks, target(ks, e, va, fired), mm, va, write, val, fired);
 	if (write) /* the walk set D, but soft-dirty is the kernel's to set */
 		dirty_check(ks, mm, va, e->pfn, fired);
 	return MN_ACCESS_OK;

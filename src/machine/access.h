@@ -15,6 +15,10 @@ enum mn_access_rc {
 int mn_access(struct mn_kstate *ks, struct mn_tlbe *tlb, int mm, uint32_t va, int write,
 	      int32_t *val, uint32_t *fired);
 
+/* The word va reads in frame pfn: the frame's, or for a transparent huge page the
+ * word of the subpage va falls in (a THP is mapped PMD-aligned, so the index of va's page
+ * in its PMD is the subpage's). */
+int32_t *mn_page_word(struct mn_kstate *ks, int pfn, uint32_t va);
 /* The last completed write to va in mm, or 0 (none) / 1 (found). */
 int mn_wlog_get(const struct mn_kstate *ks, int mm, uint32_t va, int32_t *value);
 void mn_wlog_set(struct mn_kstate *ks, int mm, uint32_t va, int32_t value);

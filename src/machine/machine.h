@@ -40,7 +40,16 @@ enum mn_frame_flags {
 	MN_PG_ANON_EXCLUSIVE = 8, /* PageAnonExclusive: this mm alone may write it */
 	MN_PG_LAZYFREE = 16,      /* MADV_FREE'd: reclaim may drop it while its PTE is clean */
 	MN_PG_RMAP_EXTERNAL = 32, /* 2008 PageRmapExternal: a device references it (rmap notifier) */
-	MN_PG_MAYBE_DMA_PINNED = 64, /* page_maybe_dma_pinned: a FOLL_PIN reference is held */
+	MN_PG_COMPOUND = 64,
+	MN_PG_MAYBE_DMA_PINNED = 128, /* page_maybe_dma_pinned: a FOLL_PIN reference is held */      /* a PMD-sized transparent huge page (src/kernel/kbuiltin_thp.c) */
+};
+
+/* A transparent huge page is one frame standing for the whole compound page (as a
+ * hugetlb page is): one refcount and mapcount (the head's), and a word per subpage
+ * here, so that each of the PMD's pages keeps its own data through split and collapse. */
+#define MN_NTHP 2
+struct mn_thp_data {
+	int32_t data[MN_PTRS];
 };
 
 /* One page of memory: its contents are a single word. */
@@ -53,7 +62,8 @@ struct mn_page {
 	uint8_t flags;
 	uint8_t owner_mm; /* mm that allocated it, +1; 0 for none */
 	uint8_t owner_dev; /* device-private pages: the device whose memory it is, +1 */
-	uint8_t pad[2];
+	uint8_t thp;       /* MN_PG_COMPOUND: its subpages' words are kstate thp[thp - 1] */
+	uint8_t pad;
 };
 
 /* A page-table entry at any level. Non-leaf entries name a page-table page; leaf entries
@@ -103,7 +113,9 @@ struct mn_ptpage {
 struct mn_tlbe {
 	uint16_t vpn;     /* virtual page number + 1; 0 = invalid */
 	uint8_t pfn;
-	uint8_t flags;    /* MN_PTE_WRITE | MN_PTE_DIRTY | MN_PTE_HUGE as cached */
+	uint8_t flags;    /* MN_PTE_WRITE | MN_PTE_DIRTY | MN_PTE_HUGE as cached; a HUGE entry
+			   * is a 2 MiB (PMD) translation: vpn is the PMD's first page and
+			   * it covers the PMD's MN_PTRS pages (x86 large-page TLB entries) */
 	uint16_t gen;     /* frame generation when the entry was made */
 	uint8_t mm;       /* mm index */
 	uint8_t pad;
