@@ -7,6 +7,7 @@
 #include "../kernel/kbuiltin_hmm.h"
 #include "../kernel/kbuiltin_huge.h"
 #include "../kernel/kbuiltin_2008.h"
+#include "../kernel/kbuiltin_reclaim.h"
 #include "../kernel/kstate.h"
 #include "../machine/devtypes.h"
 #include "builtins_sync.h"
@@ -18,6 +19,7 @@ const struct mn_builtin mn_builtins[] = {
 	MN_BUILTINS_HMM
 	MN_BUILTINS_HUGE
 	MN_BUILTINS_2008
+	MN_BUILTINS_RECLAIM
 };
 
 /* Names the library and scenarios use for the kernel's constants. The values are the

@@ -40,6 +40,7 @@ enum mn_frame_flags {
 	MN_PG_ANON_EXCLUSIVE = 8, /* PageAnonExclusive: this mm alone may write it */
 	MN_PG_LAZYFREE = 16,      /* MADV_FREE'd: reclaim may drop it while its PTE is clean */
 	MN_PG_RMAP_EXTERNAL = 32, /* 2008 PageRmapExternal: a device references it (rmap notifier) */
+	MN_PG_NODE1 = 64,         /* on NUMA node 1 (page migration); node 0 otherwise */
 };
 
 /* One page of memory: its contents are a single word. */
