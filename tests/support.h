@@ -72,7 +72,7 @@ static inline void explore_mode(const struct mn_prog *p, int no_reduction, int r
 	o.reduction = reduction;
 	o.jobs = jobs;
 	o.collect_finals = 1;
-	o.table_bits = 18;
+	o.table_bits = 20; /* the reclaim scenarios exceed 2^18 slots unreduced */
 	mn_explore(p, &o, r);
 }
 
