@@ -111,13 +111,37 @@ OPS = {
         ["P0 m { r0 = madvise_collapse(0x40000, 0x8000); "
          "r1 = pmd_trans_huge(pte_get(0x40000)); }"],
         "P0:r0 == 1 && P0:r1 == 1"),
+    "madv_pageout": (
+        "MADV_PAGEOUT (reclaim with the batched unmap flush, swap-out), then the CPU "
+        "faults the page back from swap",
+        "mm m { map 0x1000 anon rw populate }", "",
+        ["P0 @cpu0 m { store(0x1000, 1); madvise_pageout(0x1000, 0x1000); "
+         "r0 = load(0x1000); }"],
+        "P0:r0 == 1 || P0:r0 == 7"),
+    "kswapd_reclaim": (
+        "kswapd reclaims the page (batched unmap flush, swap-out) while a CPU uses it",
+        "mm m { map 0x1000 anon rw populate }", "",
+        ["P0 @cpu0 m { store(0x1000, 1); }",
+         "K0 m { r0 = kswapd_reclaim(0x1000); }"]),
+    "move_pages": (
+        "move_pages(2) to node 1 (try_to_migrate, copy, remove_migration_ptes), then the "
+        "CPU reads the page",
+        "mm m { map 0x1000 anon rw populate }", "",
+        ["P0 @cpu0 m { store(0x1000, 1); r1 = move_pages(0x1000, 1); r0 = load(0x1000); }"],
+        "P0:r0 == 1 || P0:r0 == 7"),
+    "mbind_move": (
+        "mbind(MPOL_BIND to node 1, MPOL_MF_MOVE) migrates the page, then the CPU reads it",
+        "mm m { map 0x1000 anon rw populate }", "",
+        ["P0 @cpu0 m { store(0x1000, 1); r1 = mbind(0x1000, 0x1000, 1); r0 = load(0x1000); }"],
+        "P0:r0 == 1 || P0:r0 == 7"),
 }
 
 # where the device accesses, and whether it writes (else it reads twice)
 THP_ADDR = {"thp_fault": "0x41000", "thp_munmap": "0x40000", "thp_munmap_partial": "0x41000",
             "thp_mprotect_partial": "0x41000", "thp_mprotect": "0x41000",
             "thp_collapse": "0x41000"}
-WRITERS = ("munmap", "madv_dontneed", "ksm_merge", "mprotect_ro", "thp_fault", "thp_munmap",
+WRITERS = ("munmap", "madv_dontneed", "ksm_merge", "mprotect_ro", "madv_pageout",
+           "move_pages", "mbind_move", "thp_fault", "thp_munmap",
            "thp_munmap_partial", "thp_mprotect_partial", "thp_mprotect", "thp_collapse")
 
 DEVICES = ["iommu_sva", "hmm_mirror", "kvm", "odp", "gru", "pinned"]
@@ -147,6 +171,9 @@ FIRES = {
     ("thp_collapse", "pinned"): (["final"], GUP_REF + " (here a pin, held for good)"),
     ("thp_collapse", "kvm"): (["final"], GUP_REF),
     ("thp_collapse", "gru"): (["final"], GUP_REF),
+    ("kswapd_reclaim", "gru"): (["uaf", "stale", "incoherent"], GRU + "; kswapd holds no mmap_lock"),
+    ("madv_pageout", "gru"): (["uaf", "stale", "lost_write", "incoherent"], GRU),
+    ("move_pages", "gru"): (["uaf", "stale", "lost_write", "incoherent"], GRU),
     ("anon_fault", "gru"): (["stale", "incoherent"], GRU + ": the zero page"),
     ("zero_page_cow", "gru"): (["stale", "incoherent"], GRU + ": the zero page"),
     ("fork_cow", "gru"): (["uaf", "stale", "incoherent"], GRU),

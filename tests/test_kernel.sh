@@ -96,6 +96,47 @@ for f in tests/kernel/trace/*.mnl; do
 	cmp -s "$T/trace" "$w" && ok || { bad "$f trace"; diff "$w" "$T/trace"; }
 done
 
+# Reclaim (MADV_PAGEOUT of one page: folio_referenced's clear_flush_young, then
+# try_to_unmap_one: start CLEAR, its own invalidate_range after the swap entry, end with
+# invalidate_range; the mmu_gather's flush of the mkold last), the refault (do_swap_page:
+# nothing), then move_pages (try_to_migrate_one: start CLEAR, end with invalidate_range;
+# remove_migration_ptes: nothing). The madv_pageout, migrate_move_pages and
+# migrate_mbind operations of conformance/ are the same shapes recorded on a real 6.1.
+cat >"$T/reclaim.mnl" <<'X'
+kernel linux-6.1
+mm m { map 0x1000 anon rw populate }
+P0 @cpu0 m { madvise_pageout(0x1000, 0x1000); r0 = load(0x1000); r1 = move_pages(0x1000, 1); }
+X
+"$M" --trace-notifier "$T/reclaim.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+clear_flush_young - 0x1000 0x2000 -
+invalidate_range_start CLEAR 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_end CLEAR 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_start CLEAR 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_end CLEAR 0x1000 0x2000 1
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "reclaim/migration trace"; diff "$T/want" "$T/trace"; }
+
+# The same under linux-6.6: the batched unmap invalidates the secondary TLBs of the whole
+# mm when it joins the batch (arch_tlbbatch_add_mm, 6bbd42e2df8f); migration's
+# ptep_clear_flush does it for the page; the end calls no longer do.
+"$M" --kernel linux-6.6 --trace-notifier "$T/reclaim.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+clear_flush_young - 0x1000 0x2000 -
+invalidate_range_start CLEAR 0x1000 0x2000 1
+arch_invalidate_secondary_tlbs - 0x0 0x1000000 -
+invalidate_range_end CLEAR 0x1000 0x2000 1
+arch_invalidate_secondary_tlbs - 0x1000 0x2000 -
+invalidate_range_start CLEAR 0x1000 0x2000 1
+arch_invalidate_secondary_tlbs - 0x1000 0x2000 -
+invalidate_range_end CLEAR 0x1000 0x2000 1
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "6.6 reclaim/migration trace"; diff "$T/want" "$T/trace"; }
+
 # Errors in kernel declarations are located.
 printf 'kernel linux-6.1\nmm m { map 0x1000 anon rx }\nP0 @cpu0 m { }\n' >"$T/bad.mnl"
 "$M" "$T/bad.mnl" >"$T/out" 2>"$T/err"

@@ -576,7 +576,7 @@ int kb_page_try_share_anon_rmap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret
 		*ret = -16;
 		return 0;
 	}
-	ks->frame[f].flags &= (uint8_t)~MN_PG_ANON_EXCLUSIVE;
+	ks->frame[f].flags &= (uint16_t)~MN_PG_ANON_EXCLUSIVE;
 	*ret = 0;
 	return 0;
 }

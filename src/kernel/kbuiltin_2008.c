@@ -504,7 +504,7 @@ int kb_unlock_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		snprintf(ctx->err, sizeof(ctx->err), "unlock_page of a page that is not locked");
 		return -1;
 	}
-	f->flags &= (uint8_t)~MN_PG_LOCKED;
+	f->flags &= (uint16_t)~MN_PG_LOCKED;
 	return 0;
 }
 

@@ -154,7 +154,7 @@ int kb_page_try_dup_anon_rmap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		*ret = -16; /* -EBUSY */
 		return 0;
 	}
-	f->flags &= (uint8_t)~MN_PG_ANON_EXCLUSIVE;
+	f->flags &= (uint16_t)~MN_PG_ANON_EXCLUSIVE;
 	f->mapcount++;
 	return 0;
 }

@@ -175,6 +175,30 @@ static const struct spec specs[] = {
 	{ "vma_copy",               0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "wlog_move",              0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "find_vma_intersection",  0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	/* reclaim and migration (kbuiltin_reclaim.c): mm->tlb_flush_batched is with the
+	 * mm's deferred-flush state (gather), swap slots with the frames (mem); the agent's
+	 * own tlb_ubc is touched only by the agent */
+	{ "tlb_ubc_set_pending",   0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0 },
+	{ "try_to_unmap_flush",     0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
+	{ "try_to_unmap_flush_dirty", 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
+	{ "mm_tlb_flush_batched",   0, 0, 0, 0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0 },
+	{ "tlb_flush_batched_done", 0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0 },
+	{ "add_to_swap",            0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "swap_duplicate",         0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "swap_writepage",         0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "remove_mapping",         0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "lookup_swap_cache",      0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "swap_readpage",          0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "swap_free",              0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "page_swap_entry",        0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "folio_free_swap",        0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "page_mark_dirty",        0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "page_test_dirty",        0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "page_to_nid",            0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "alloc_page_node",        0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "lock_page",              0, 0, 0, 0, 0, W, 0, 0, 0, R, 0, 0, 0, 0 },
+	{ "trylock_page",           0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "unlock_page",            0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 
 /* Built-ins that write another mm than the agent's (fork's child, named by an argument):

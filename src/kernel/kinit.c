@@ -260,6 +260,15 @@ int mn_kernel_lost_write(const struct mn_prog *p, const struct mn_world *w)
 		struct mn_walk wk;
 		/* the walk does not change anything; the cast only reuses the kernel's walker */
 		mn_pte *s = mn_pt_walk((struct mn_kstate *)ks, mm, va, 0, &wk);
+		if (s && !(*s & MN_PTE_PRESENT) && mn_pte_swp_kind(*s) == MN_SWP_SWAP &&
+		    MN_PTE_PFN(*s) < MN_NSWAP && ks->swap[MN_PTE_PFN(*s)].used) {
+			/* swapped out: the swap cache's page, or the slot's written contents */
+			const struct mn_swap *sw = &ks->swap[MN_PTE_PFN(*s)];
+			int32_t held = sw->cache ? ks->frame[sw->cache - 1].data : sw->data;
+			if (held != l->value)
+				return 1;
+			continue;
+		}
 		if (!s || !(*s & MN_PTE_PRESENT))
 			continue; /* unmapped since: nothing left to hold the write */
 		if (*mn_page_word((struct mn_kstate *)ks, (int)MN_PTE_PFN(*s), va) != l->value)

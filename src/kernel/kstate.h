@@ -14,6 +14,7 @@
 #define MN_NVMA 4
 #define MN_NWLOG 6
 #define MN_NOPS 8 /* agents that can be inside a core-mm operation at once */
+#define MN_NSWAP 4 /* swap slots */
 
 enum mn_vm_flags {
 	MN_VM_READ = 1,
@@ -42,6 +43,11 @@ struct mn_mm {
 	uint8_t released; /* mmu_notifier_release ran: no hlist subscriber sees anything more */
 	uint8_t forked;   /* a run-time fork filled this (empty) mm and woke its task: the
 			   * child's agents may run (src/kernel/kbuiltin_fork.c) */
+	/* mm->tlb_flush_batched (6.1 mm/rmap.c): generations of batched reclaim unmaps
+	 * pending and flushed by flush_tlb_batched_pending (src/kernel/kbuiltin_reclaim.c) */
+	uint8_t batch_pending;
+	uint8_t batch_flushed;
+	uint8_t pad[2];
 	struct mn_vma vma[MN_NVMA];
 	struct mn_notifier_mm notifier;
 };
@@ -84,6 +90,20 @@ struct mn_actx {
 	uint8_t pad[6];
 };
 
+/* A swap slot (swap_map count and contents; src/kernel/kbuiltin_reclaim.c). A swap PTE
+ * names its slot by number. While the page is in the swap cache, `cache` names it and its
+ * contents are the page's; after writeback `data` holds them. */
+struct mn_swap {
+	int32_t data;  /* what swap_writepage wrote */
+	uint8_t used;
+	uint8_t count; /* swap PTEs naming the slot (swap_duplicate / swap_free) */
+	uint8_t cache; /* the page in the swap cache for this slot: frame + 1; 0 none */
+	uint8_t pad;
+};
+
+/* current->tlb_ubc (struct tlbflush_unmap_batch), per agent */
+enum { MN_UBC_FLUSH_REQUIRED = 1, MN_UBC_WRITABLE = 2 };
+
 struct mn_kstate {
 	struct mn_page frame[MN_NFRAMES];
 	struct mn_ptpage pt[MN_NPT];
@@ -96,6 +116,8 @@ struct mn_kstate {
 	struct mn_actx actx;
 	uint8_t use_mm[MN_NACTX]; /* per agent: the mm a kernel thread works on (kthread_use_mm), +1 */
 	struct mn_thp_data thp[MN_NTHP]; /* subpage words of the transparent huge pages */
+	uint8_t ubc[MN_NACTX];    /* per agent: its batched unmap flush (MN_UBC_* bits) */
+	struct mn_swap swap[MN_NSWAP];
 };
 
 static inline struct mn_kstate *mn_ks(struct mn_world *w, const struct mn_layout *l)

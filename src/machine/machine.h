@@ -40,8 +40,9 @@ enum mn_frame_flags {
 	MN_PG_ANON_EXCLUSIVE = 8, /* PageAnonExclusive: this mm alone may write it */
 	MN_PG_LAZYFREE = 16,      /* MADV_FREE'd: reclaim may drop it while its PTE is clean */
 	MN_PG_RMAP_EXTERNAL = 32, /* 2008 PageRmapExternal: a device references it (rmap notifier) */
-	MN_PG_COMPOUND = 64,
-	MN_PG_MAYBE_DMA_PINNED = 128, /* page_maybe_dma_pinned: a FOLL_PIN reference is held */      /* a PMD-sized transparent huge page (src/kernel/kbuiltin_thp.c) */
+	MN_PG_COMPOUND = 64,      /* a PMD-sized transparent huge page (src/kernel/kbuiltin_thp.c) */
+	MN_PG_MAYBE_DMA_PINNED = 128, /* page_maybe_dma_pinned: a FOLL_PIN reference is held */
+	MN_PG_NODE1 = 256,        /* on NUMA node 1 (page migration); node 0 otherwise */
 };
 
 /* A transparent huge page is one frame standing for the whole compound page (as a
@@ -59,11 +60,10 @@ struct mn_page {
 	int16_t mapcount;
 	uint16_t gen; /* changes each time the frame is freed, so stale users are caught */
 	uint8_t kind;
-	uint8_t flags;
 	uint8_t owner_mm; /* mm that allocated it, +1; 0 for none */
 	uint8_t owner_dev; /* device-private pages: the device whose memory it is, +1 */
 	uint8_t thp;       /* MN_PG_COMPOUND: its subpages' words are kstate thp[thp - 1] */
-	uint8_t pad;
+	uint16_t flags;    /* enum mn_frame_flags */
 };
 
 /* A page-table entry at any level. Non-leaf entries name a page-table page; leaf entries
