@@ -16,15 +16,16 @@
 #define BATCH_BYTES 65536
 #define MAX_INFLIGHT 16
 
-void xchg_init(struct exchange *x, struct mn_mpi *m, size_t rsize)
+/* In a batch each record is preceded by its length, one 8-byte word. */
+void xchg_init(struct exchange *x, struct mn_mpi *m, size_t maxrec)
 {
 	memset(x, 0, sizeof(*x));
 	x->m = m;
-	x->rsize = rsize;
-	x->batch = BATCH_BYTES / rsize ? BATCH_BYTES / rsize : 1;
+	x->maxrec = maxrec;
+	x->cap = BATCH_BYTES > maxrec + 8 ? BATCH_BYTES : maxrec + 8;
 	x->out = xcalloc((size_t)m->size, sizeof(*x->out));
 	for (int i = 0; i < m->size; i++)
-		x->out[i].buf = xmalloc(x->batch * rsize);
+		x->out[i].buf = xmalloc(x->cap);
 	x->maxfl = MAX_INFLIGHT;
 	x->fl = xcalloc((size_t)x->maxfl, sizeof(*x->fl));
 }
@@ -62,7 +63,7 @@ void xchg_free(struct exchange *x)
 static void ship(struct exchange *x, int dest, deliver_fn fn, void *arg)
 {
 	struct outbox *ob = &x->out[dest];
-	if (!ob->n)
+	if (!ob->len)
 		return;
 	reap(x);
 	while (x->nfl == x->maxfl) {
@@ -72,19 +73,22 @@ static void ship(struct exchange *x, int dest, deliver_fn fn, void *arg)
 	}
 	struct inflight *f = &x->fl[x->nfl++];
 	f->buf = ob->buf;
-	MPI_Isend(f->buf, (int)(ob->n * x->rsize), MPI_BYTE, dest, TAG_STATES, x->m->comm,
-		  &f->req);
+	MPI_Isend(f->buf, (int)ob->len, MPI_BYTE, dest, TAG_STATES, x->m->comm, &f->req);
 	x->sent++;
-	ob->buf = xmalloc(x->batch * x->rsize);
-	ob->n = 0;
+	ob->buf = xmalloc(x->cap);
+	ob->len = 0;
 }
 
-void xchg_put(struct exchange *x, int dest, const void *rec, deliver_fn fn, void *arg)
+void xchg_put(struct exchange *x, int dest, const void *rec, size_t bytes, deliver_fn fn,
+	      void *arg)
 {
 	struct outbox *ob = &x->out[dest];
-	memcpy(ob->buf + ob->n * x->rsize, rec, x->rsize);
-	if (++ob->n == x->batch)
+	if (ob->len + 8 + bytes > x->cap)
 		ship(x, dest, fn, arg);
+	uint64_t len = bytes;
+	memcpy(ob->buf + ob->len, &len, 8);
+	memcpy(ob->buf + ob->len + 8, rec, bytes);
+	ob->len += 8 + ((bytes + 7) & ~(size_t)7);
 }
 
 void xchg_flush(struct exchange *x, deliver_fn fn, void *arg)
@@ -111,8 +115,12 @@ int xchg_poll(struct exchange *x, deliver_fn fn, void *arg)
 			 MPI_STATUS_IGNORE);
 		x->received++;
 		batches++;
-		for (size_t off = 0; off + x->rsize <= (size_t)bytes; off += x->rsize)
-			fn(arg, st.MPI_SOURCE, x->in + off);
+		for (size_t off = 0; off + 8 <= (size_t)bytes;) {
+			uint64_t len;
+			memcpy(&len, x->in + off, 8);
+			fn(arg, st.MPI_SOURCE, x->in + off + 8, (size_t)len);
+			off += 8 + ((len + 7) & ~(uint64_t)7);
+		}
 	}
 	return batches;
 }

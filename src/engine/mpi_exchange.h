@@ -1,4 +1,4 @@
-/* Shipping fixed-size records between ranks in batches, and deciding when no rank has
+/* Shipping records (of up to a fixed size, in whole 8-byte words) between ranks in batches, and deciding when no rank has
  * work left and no batch is in flight. */
 #ifndef MN_MPI_EXCHANGE_H
 #define MN_MPI_EXCHANGE_H
@@ -10,7 +10,7 @@
 
 struct outbox {
 	char *buf;
-	size_t n; /* records */
+	size_t len; /* bytes */
 };
 
 struct inflight {
@@ -20,7 +20,7 @@ struct inflight {
 
 struct exchange {
 	struct mn_mpi *m;
-	size_t rsize, batch; /* bytes per record, records per batch */
+	size_t maxrec, cap; /* bytes: the largest record, a batch buffer */
 	struct outbox *out;  /* one per rank */
 	struct inflight *fl;
 	int nfl, maxfl;
@@ -33,14 +33,15 @@ struct exchange {
 	MPI_Request wave;
 };
 
-typedef void (*deliver_fn)(void *arg, int from, const void *rec);
+typedef void (*deliver_fn)(void *arg, int from, const void *rec, size_t bytes);
 
-void xchg_init(struct exchange *x, struct mn_mpi *m, size_t rsize);
+void xchg_init(struct exchange *x, struct mn_mpi *m, size_t maxrec);
 /* Waits for the last sends (every batch has been received once the search is over). */
 void xchg_free(struct exchange *x);
 /* Queues a record for rank dest; a full batch leaves at once. While it waits for room,
  * incoming records are delivered, so two ranks sending to each other cannot block. */
-void xchg_put(struct exchange *x, int dest, const void *rec, deliver_fn fn, void *arg);
+void xchg_put(struct exchange *x, int dest, const void *rec, size_t bytes, deliver_fn fn,
+	      void *arg);
 /* Ships every partial batch. */
 void xchg_flush(struct exchange *x, deliver_fn fn, void *arg);
 /* Delivers every record that has arrived; returns how many batches. */

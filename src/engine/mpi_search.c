@@ -13,16 +13,18 @@
 #include "../util/xalloc.h"
 #include "mpi_comm.h"
 #include "mpi_exchange.h"
+#include "mpi_pack.h"
 #include "por.h"
 #include "search.h"
 
-/* A state on the way to its owner, and on the owner's stack. */
+/* A state on the way to its owner (its world packed against the initial state), and on
+ * the owner's stack (its world whole). */
 struct rec {
 	uint64_t key;
 	uint32_t slot; /* in transit: the parent's slot on the sending rank; stacked: own slot */
 	uint32_t depth;
 	int32_t agent;
-	uint32_t pad;
+	uint32_t nwords; /* in transit: packed words that follow */
 	/* world follows */
 };
 
@@ -34,12 +36,14 @@ struct msearch {
 	struct visited vis;
 	uint16_t *parent_rank; /* per slot: the rank holding the parent's slot */
 	struct finals *fin;
-	size_t rsize;
+	size_t rsize, nwords;
+	const uint64_t *ref; /* the initial world, padded to whole words */
+	struct rec *wire;    /* a successor being packed */
 	char *stack;
 	size_t n, cap;
 	struct rec *scratch; /* a successor being built; its padding stays zero */
 	struct exchange x;
-	uint64_t transitions, executions;
+	uint64_t transitions, executions, shipped, shipped_words;
 	uint32_t max_depth;
 	int stop;
 	char reason[96];
@@ -70,8 +74,10 @@ static void set_stop(struct msearch *s, const char *why)
 	s->n = 0;
 }
 
-/* Inserts a state this rank owns; a new one goes on the stack. */
-static void adopt(struct msearch *s, const struct rec *r, int from)
+/* Inserts a state this rank owns; a new one goes on the stack, its world copied from
+ * world or unpacked from the m words of packed. */
+static void adopt(struct msearch *s, const struct rec *r, int from, const void *world,
+		  const uint64_t *packed, size_t m)
 {
 	if (s->stop)
 		return; /* a stopped rank drains what arrives, so that the others can finish */
@@ -96,13 +102,20 @@ static void adopt(struct msearch *s, const struct rec *r, int from)
 		s->stack = xrealloc(s->stack, s->cap * s->rsize);
 	}
 	struct rec *e = at(s, s->n++);
-	memcpy(e, r, s->rsize);
+	*e = *r;
 	e->slot = slot;
+	if (world)
+		memcpy(e + 1, world, s->nwords * 8);
+	else
+		unpack_world((uint64_t *)(e + 1), s->ref, s->nwords, packed, m);
 }
 
-static void deliver(void *arg, int from, const void *rec)
+static void deliver(void *arg, int from, const void *rec, size_t bytes)
 {
-	adopt(arg, rec, from);
+	const struct rec *r = rec;
+	if (bytes < sizeof(*r) + (size_t)r->nwords * 8)
+		return; /* cannot happen: the exchange hands over whole records */
+	adopt(arg, r, from, NULL, (const uint64_t *)(r + 1), r->nwords);
 }
 
 static char *slot_name(void *arg)
@@ -141,10 +154,17 @@ static void expand(struct msearch *s, struct rec *e)
 		succ->depth = e->depth + 1;
 		succ->agent = a;
 		int dest = owner(s, succ->key);
-		if (dest == s->m->rank)
-			adopt(s, succ, dest);
-		else
-			xchg_put(&s->x, dest, succ, deliver, s);
+		if (dest == s->m->rank) {
+			adopt(s, succ, dest, succ + 1, NULL, 0);
+		} else {
+			*s->wire = *succ;
+			s->wire->nwords = (uint32_t)pack_world((const uint64_t *)(succ + 1), s->ref,
+							       s->nwords, (uint64_t *)(s->wire + 1));
+			s->shipped++;
+			s->shipped_words += s->wire->nwords;
+			xchg_put(&s->x, dest, s->wire, sizeof(*s->wire) + s->wire->nwords * 8,
+				 deliver, s);
+		}
 		if (s->stop)
 			return;
 	}
@@ -164,9 +184,9 @@ static void run(struct msearch *s)
 		while (s->n && !s->stop) {
 			memcpy(e, at(s, --s->n), s->rsize);
 			expand(s, e);
-			if ((++processed & 63) == 0)
+			if ((++processed & 255) == 0)
 				xchg_poll(&s->x, deliver, s);
-			if ((processed & 255) == 0)
+			if ((processed & 1023) == 0)
 				xchg_flush(&s->x, deliver, s);
 			if ((processed & 4095) == 0 && s->o->timeout > 0 &&
 			    mn_now() - s->t0 > s->o->timeout)
@@ -307,12 +327,20 @@ void mn_search_mpi(const struct mn_prog *p, const struct mn_explore_opts *o, str
 	s.m = o->mpi;
 	s.use_ample = o->reduction == MN_RED_PERSISTENT;
 	s.fin = fin;
-	s.rsize = (sizeof(struct rec) + p->layout.size + 7) & ~(size_t)7;
+	s.nwords = (p->layout.size + 7) / 8;
+	s.rsize = sizeof(struct rec) + s.nwords * 8;
 	s.scratch = xcalloc(1, s.rsize);
+	uint64_t *ref = xcalloc(s.nwords, 8);
+	memcpy(ref, p->init, p->layout.size);
+	s.ref = ref;
+	size_t wire_max = sizeof(struct rec) + pack_max_words(s.nwords) * 8;
+	s.wire = xcalloc(1, wire_max);
 	s.t0 = mn_now();
+	if (getenv("MNSIM_MPI_DEBUG"))
+		fprintf(stderr, "rank %d: world %u bytes, record %zu\n", s.m->rank, p->layout.size, s.rsize);
 	visited_init(&s.vis, o->table_bits);
 	s.parent_rank = xcalloc((size_t)1 << o->table_bits, sizeof(uint16_t));
-	xchg_init(&s.x, s.m, s.rsize);
+	xchg_init(&s.x, s.m, wire_max);
 
 	struct rec *root = s.scratch;
 	root->key = mn_fix_key(mn_world_hash(p, p->init));
@@ -320,11 +348,16 @@ void mn_search_mpi(const struct mn_prog *p, const struct mn_explore_opts *o, str
 	root->agent = 0;
 	memcpy(rec_world(root), p->init, p->layout.size);
 	if (owner(&s, root->key) == s.m->rank) {
-		adopt(&s, root, s.m->rank);
+		adopt(&s, root, s.m->rank, root + 1, NULL, 0);
 		if (mn_is_final(p, p->init))
 			s.executions = 1;
 	}
 	run(&s);
+	if (getenv("MNSIM_MPI_DEBUG"))
+		fprintf(stderr, "rank %d: %llu states, shipped %llu, %.0f words each of %zu, %lld batches\n",
+			s.m->rank, (unsigned long long)s.vis.count, (unsigned long long)s.shipped,
+			(double)s.shipped_words / (double)(s.shipped ? s.shipped : 1), s.nwords,
+			(long long)s.x.sent);
 	xchg_free(&s.x);
 
 	merge_finals(&s, fin);
@@ -333,6 +366,8 @@ void mn_search_mpi(const struct mn_prog *p, const struct mn_explore_opts *o, str
 
 	free(s.stack);
 	free(s.scratch);
+	free(s.wire);
+	free(ref);
 	free(s.parent_rank);
 	visited_free(&s.vis);
 }
