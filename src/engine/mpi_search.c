@@ -47,7 +47,7 @@ struct msearch {
 	uint32_t max_depth;
 	int stop;
 	char reason[96];
-	double t0;
+	double t0, idle; /* idle: seconds without work (MNSIM_MPI_DEBUG) */
 };
 
 static struct rec *at(struct msearch *s, size_t i)
@@ -195,9 +195,11 @@ static void run(struct msearch *s)
 		xchg_flush(&s->x, deliver, s);
 		if (xchg_poll(&s->x, deliver, s) || s->n)
 			continue;
+		double ti = mn_now();
 		if (xchg_idle(&s->x))
 			break;
 		pause_briefly();
+		s->idle += mn_now() - ti;
 	}
 	free(e);
 }
@@ -354,10 +356,11 @@ void mn_search_mpi(const struct mn_prog *p, const struct mn_explore_opts *o, str
 	}
 	run(&s);
 	if (getenv("MNSIM_MPI_DEBUG"))
-		fprintf(stderr, "rank %d: %llu states, shipped %llu, %.0f words each of %zu, %lld batches\n",
+		fprintf(stderr, "rank %d: %llu states, shipped %llu, %.0f words each of %zu, "
+				"%lld batches, %.2f s idle of %.2f\n",
 			s.m->rank, (unsigned long long)s.vis.count, (unsigned long long)s.shipped,
 			(double)s.shipped_words / (double)(s.shipped ? s.shipped : 1), s.nwords,
-			(long long)s.x.sent);
+			(long long)s.x.sent, s.idle, mn_now() - s.t0);
 	xchg_free(&s.x);
 
 	merge_finals(&s, fin);
