@@ -28,6 +28,7 @@ void xchg_init(struct exchange *x, struct mn_mpi *m, size_t maxrec)
 		x->out[i].buf = xmalloc(x->cap);
 	x->maxfl = MAX_INFLIGHT;
 	x->fl = xcalloc((size_t)x->maxfl, sizeof(*x->fl));
+	x->spare = xcalloc((size_t)x->maxfl, sizeof(*x->spare));
 }
 
 static void reap(struct exchange *x)
@@ -39,7 +40,7 @@ static void reap(struct exchange *x)
 			i++;
 			continue;
 		}
-		free(x->fl[i].buf);
+		x->spare[x->nspare++] = x->fl[i].buf; /* at most maxfl are in flight or spare */
 		x->fl[i] = x->fl[--x->nfl];
 	}
 }
@@ -54,6 +55,9 @@ void xchg_free(struct exchange *x)
 		MPI_Wait(&x->wave, MPI_STATUS_IGNORE);
 	for (int i = 0; i < x->m->size; i++)
 		free(x->out[i].buf);
+	for (int i = 0; i < x->nspare; i++)
+		free(x->spare[i]);
+	free(x->spare);
 	free(x->out);
 	free(x->fl);
 	free(x->in);
@@ -75,7 +79,7 @@ static void ship(struct exchange *x, int dest, deliver_fn fn, void *arg)
 	f->buf = ob->buf;
 	MPI_Isend(f->buf, (int)ob->len, MPI_BYTE, dest, TAG_STATES, x->m->comm, &f->req);
 	x->sent++;
-	ob->buf = xmalloc(x->cap);
+	ob->buf = x->nspare ? x->spare[--x->nspare] : xmalloc(x->cap);
 	ob->len = 0;
 }
 

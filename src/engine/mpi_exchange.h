@@ -24,6 +24,8 @@ struct exchange {
 	struct outbox *out;  /* one per rank */
 	struct inflight *fl;
 	int nfl, maxfl;
+	char **spare; /* batch buffers whose send completed, for reuse (fresh pages fault) */
+	int nspare;
 	char *in;
 	size_t in_cap;
 	/* Termination: batches sent and received by this rank, and the waves that sum them. */

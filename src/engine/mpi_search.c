@@ -184,9 +184,9 @@ static void run(struct msearch *s)
 		while (s->n && !s->stop) {
 			memcpy(e, at(s, --s->n), s->rsize);
 			expand(s, e);
-			if ((++processed & 255) == 0)
+			if ((++processed & 63) == 0)
 				xchg_poll(&s->x, deliver, s);
-			if ((processed & 1023) == 0)
+			if ((processed & 63) == 0)
 				xchg_flush(&s->x, deliver, s);
 			if ((processed & 4095) == 0 && s->o->timeout > 0 &&
 			    mn_now() - s->t0 > s->o->timeout)
