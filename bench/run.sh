@@ -5,3 +5,5 @@ set -eu
 python3 "$(dirname "$0")/run.py" "$@"
 # side by side with SPIN on three seed scenarios (bench/spin/README.md)
 python3 "$(dirname "$0")/spin/run.py" "$@"
+# the scale scenario (bench/scale.mnl) and --mpi against --jobs 1
+python3 "$(dirname "$0")/scale.py" "$@"

@@ -3,7 +3,7 @@
 # Works on a fresh Debian 12 machine as root (or with sudo).
 set -eu
 
-pkgs="gcc make pkg-config meson ninja-build libcmocka-dev libxxhash-dev python3"
+pkgs="gcc make pkg-config meson ninja-build libcmocka-dev libxxhash-dev python3 openmpi-bin libopenmpi-dev"
 [ "${MNSIM_BENCH_DEPS:-0}" = 1 ] && pkgs="$pkgs spin valgrind"
 
 missing=""

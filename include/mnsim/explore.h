@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 struct mn_prog;
+struct mn_mpi;
 
 enum mn_verdict { MN_NEVER, MN_SOMETIMES, MN_ALWAYS, MN_UNDECIDED };
 
@@ -33,6 +34,8 @@ struct mn_explore_opts {
 	int collect_finals;    /* keep the hashes of distinct final states (tests) */
 	int table_bits;        /* log2 of the visited-set size; 0: default */
 	int no_min_cex;        /* skip the search for the smallest counterexample */
+	struct mn_mpi *mpi;    /* partition the search across MPI ranks; rank 0 gets the
+				* results (src/engine/mpi.h) */
 };
 
 struct mn_obs_result {

@@ -10,6 +10,7 @@
 #include "mnsim/explore.h"
 #include "mnsim/replay.h"
 #include "mnsim/scenario.h"
+#include "../engine/mpi.h"
 #include "../engine/observe.h"
 #include "../lang/program.h"
 #include "../report/report.h"
@@ -58,6 +59,9 @@ static const char usage[] =
 	"  --lib DIR             library root holding PROFILE/ directories\n"
 	"  --table-bits N        visited-set size 2^N (default 24)\n"
 	"  --no-min-cex          show the first counterexample found, not the smallest\n"
+	"  --mpi                 under mpirun: partition the search across the ranks (one\n"
+	"                        worker each); rank 0 prints the report. Same counts and\n"
+	"                        verdicts as a local run; persistent or no reduction only\n"
 	"  --progress            progress on stderr even when it is not a terminal\n"
 	"  -h, --help            this text;  --version  the version\n"
 	"\n"
@@ -266,7 +270,7 @@ int main(int argc, char **argv)
 	struct mn_load_opts lo = { 0 };
 	struct files fs = { 0 };
 	const char *replay = NULL;
-	int json = 0, progress = -1, trace_notifier = 0, no_report = 0;
+	int json = 0, progress = -1, trace_notifier = 0, no_report = 0, use_mpi = 0;
 	const char *svg_file = NULL, *dot_file = NULL, *cex_name = NULL, *report_dir = NULL;
 	double v;
 
@@ -294,6 +298,8 @@ int main(int argc, char **argv)
 #undef NUMOPT
 		if (!strcmp(a, "--no-reduction")) {
 			o.no_reduction = 1;
+		} else if (!strcmp(a, "--mpi")) {
+			use_mpi = 1;
 		} else if (!strcmp(a, "--json")) {
 			json = 1;
 		} else if (!strcmp(a, "--no-min-cex")) {
@@ -381,6 +387,27 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	int root = 1;
+	if (use_mpi) {
+		const char *why = mn_mpi_unsupported(&o);
+		char err[160];
+		if (replay || trace_notifier || drawing)
+			why = "--replay, --trace-notifier, --svg and --dot run on one process";
+		if (why) {
+			fprintf(stderr, "mnsim: --mpi: %s\n", why);
+			return 2;
+		}
+		o.mpi = mn_mpi_start(&argc, &argv, err, sizeof(err));
+		if (!o.mpi) {
+			fprintf(stderr, "mnsim: --mpi: %s\n", err);
+			return 2;
+		}
+		root = mn_mpi_rank(o.mpi) == 0;
+		o.progress = 0;
+		if (!root)
+			report_dir = NULL;
+	}
+
 	/* Everything is loaded before anything runs: one bad file and nothing runs. */
 	struct mn_prog **progs = xcalloc(fs.n, sizeof(*progs));
 	int bad = 0;
@@ -390,7 +417,8 @@ int main(int argc, char **argv)
 		if (!progs[i]) {
 			char buf[1024];
 			mn_diag_format(&d, buf, sizeof(buf));
-			fprintf(stderr, "%s\n", buf);
+			if (root)
+				fprintf(stderr, "%s\n", buf);
 			bad = 1;
 		}
 	}
@@ -404,12 +432,14 @@ int main(int argc, char **argv)
 	} else if (!bad) {
 		int failed = 0, incomplete = 0;
 		struct mn_result *rs = xcalloc(fs.n, sizeof(*rs));
-		if (json)
+		if (json && root)
 			printf("{\"tests\":[");
 		for (size_t i = 0; i < fs.n; i++) {
 			struct mn_result *r = &rs[i];
 			mn_explore(progs[i], &o, r);
-			if (json) {
+			if (!root) {
+				continue;
+			} else if (json) {
 				if (i)
 					printf(",");
 				mn_report_json(stdout, progs[i], r);
@@ -423,7 +453,9 @@ int main(int argc, char **argv)
 			failed += s == 1;
 			incomplete += s == 3;
 		}
-		if (json) {
+		if (!root) {
+			/* the counts here are this rank's share: rank 0 reports */
+		} else if (json) {
 			printf("]}\n");
 		} else if (fs.n > 1) {
 			mn_report_table(stdout, progs, rs, fs.n);
@@ -448,5 +480,9 @@ int main(int argc, char **argv)
 	}
 	free(progs);
 	free(fs.v);
+	if (o.mpi) {
+		status = mn_mpi_agree(o.mpi, status);
+		mn_mpi_stop(o.mpi);
+	}
 	return status;
 }

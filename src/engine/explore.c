@@ -7,6 +7,7 @@
 
 #include "../util/xalloc.h"
 #include "cex.h"
+#include "mpi.h"
 #include "search.h"
 
 #define DEFAULT_TABLE_BITS 24
@@ -89,12 +90,16 @@ int mn_explore(const struct mn_prog *p, const struct mn_explore_opts *o, struct 
 	finals_init(&fin, p, opts.table_bits > 20 ? 20 : opts.table_bits);
 	if (opts.random_walks)
 		mn_search_random(p, &opts, &fin, r);
+	else if (opts.mpi && !mn_mpi_unsupported(&opts))
+		mn_search_mpi(p, &opts, &fin, r);
 	else if (opts.no_reduction)
 		mn_search_naive(p, &opts, &fin, r);
 	else /* preemption bounding counts switches on real schedules: no reduction then */
 		mn_search_stateful(p, &opts,
 				   opts.max_preemptions < 0 ? opts.reduction : MN_RED_NONE, &fin, r);
 	r->finals = fin.set.count;
+	/* Under MPI only rank 0 holds the whole run; the others are done. */
+	int partial = opts.mpi && mn_mpi_rank(opts.mpi) != 0;
 
 	r->nobs = p->nobs;
 	r->obs = xcalloc(p->nobs, sizeof(*r->obs));
@@ -106,7 +111,8 @@ int mn_explore(const struct mn_prog *p, const struct mn_explore_opts *o, struct 
 		res->expect = p->obs[k].expect;
 		res->expect_status = res->expect < 0 ? 1 :
 				     expect_status(res->expect, res->pos, res->neg, r->incomplete);
-		choose_cex(p, &opts, &fin, k, res);
+		if (!partial)
+			choose_cex(p, &opts, &fin, k, res);
 	}
 	if (opts.collect_finals) {
 		r->final_hashes = xcalloc(fin.set.count ? fin.set.count : 1, sizeof(uint64_t));
