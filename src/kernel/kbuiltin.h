@@ -174,7 +174,7 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	KB("mn_sub_at", 2, TY_HANDLE, kb_mn_sub_at, NULL,                                       \
 	   "the i-th of them in hlist order, or the null handle", TY_INT, TY_INT)               \
 	KP("mn_sub_dev", 1, TY_INT, kb_mn_sub_dev, "device index of a subscription", TY_HANDLE) \
-	KB("mn_sub_type", 1, TY_INT, kb_mn_sub_type, NULL, "device type of a subscription",     \
+	KP("mn_sub_type", 1, TY_INT, kb_mn_sub_type, "device type of a subscription",     \
 	   TY_HANDLE)                                                                           \
 	KP("mn_trace", 5, TY_VOID, kb_mn_trace,                                                 \
 	   "records a notifier callback for --trace-notifier (-1: the field does not apply)",    \

@@ -64,6 +64,7 @@ static const struct spec specs[] = {
 	{ "pte_unlock",             0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, 0, W, 0 },
 	{ "pte_get",                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, R, 0, 0 },
 	{ "pte_alloc",              0, 0, 0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0 },
+	{ "pmd_none",               0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, R, 0, 0 },
 	{ "set_pte_at",             0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, W, 0, 0 },
 	{ "ptep_get_and_clear",     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, W, 0, 0 },
 	{ "ptep_set_wrprotect",     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, W, 0, 0 },
