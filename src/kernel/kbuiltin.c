@@ -616,6 +616,30 @@ int kb_page_anon_exclusive(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
+/* 6.1 mm/ksm.c set_page_stable_node (try_to_merge_one_page with no kpage): PageKsm is
+ * the anon mapping's PAGE_MAPPING_KSM bit; alloc_page clears it with the other flags. */
+int kb_page_set_ksm(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	struct mn_kstate *ks = mn_kctx(ctx);
+	int f = frame_of(ctx, a[0]);
+	if (!ks || f < 0)
+		return -1;
+	if (f && ks->frame[f].kind != MN_FRAME_ZERO)
+		ks->frame[f].flags |= MN_PG_KSM;
+	return 0;
+}
+
+int kb_page_ksm(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	struct mn_kstate *ks = mn_kctx(ctx);
+	int f = frame_of(ctx, a[0]);
+	if (!ks || f < 0)
+		return -1;
+	*ret = (ks->frame[f].flags & MN_PG_KSM) != 0;
+	return 0;
+}
+
 int kb_page_add_anon_rmap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;

@@ -73,7 +73,7 @@ BI(kb_pte_mkwrite); BI(kb_pte_mkdirty); BI(kb_pte_mkclean); BI(kb_pte_mkold); BI
 /* pages */
 BI(kb_alloc_page); BI(kb_copy_page); BI(kb_get_page); BI(kb_put_page); BI(kb_page_count);
 BI(kb_page_mapcount); BI(kb_page_add_new_anon_rmap); BI(kb_page_add_anon_rmap);
-BI(kb_page_remove_rmap); BI(kb_page_try_share_anon_rmap); BI(kb_pages_identical); BI(kb_page_anon_exclusive); BI(kb_page_move_anon_rmap); BI(kb_zero_page); BI(kb_is_zero_page);
+BI(kb_page_remove_rmap); BI(kb_page_try_share_anon_rmap); BI(kb_pages_identical); BI(kb_page_anon_exclusive); BI(kb_page_set_ksm); BI(kb_page_ksm); BI(kb_page_move_anon_rmap); BI(kb_zero_page); BI(kb_is_zero_page);
 /* mmu_gather and VMAs */
 BI(kb_tlb_remove_page); BI(kb_tlb_batch_free); BI(kb_vma_remove); BI(kb_vma_set_write);
 /* operation boundaries (for `stale`) */
@@ -143,6 +143,10 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	KB("page_add_anon_rmap", 1, TY_VOID, kb_page_add_anon_rmap, NULL, "one more PTE maps the page", TY_HANDLE)        \
 	KB("page_anon_exclusive", 1, TY_INT, kb_page_anon_exclusive, NULL, "PageAnonExclusive",  \
 	   TY_HANDLE)                                                                           \
+	KB("page_set_ksm", 1, TY_VOID, kb_page_set_ksm, NULL,                                   \
+	   "set_page_stable_node: the page becomes a KSM page (PageKsm); the zero page stays as it is", \
+	   TY_HANDLE)                                                                           \
+	KB("page_ksm", 1, TY_INT, kb_page_ksm, NULL, "PageKsm", TY_HANDLE)                      \
 	KB("page_move_anon_rmap", 1, TY_VOID, kb_page_move_anon_rmap, NULL,                     \
 	   "the reusing mm takes the page: it becomes exclusive", TY_HANDLE)                    \
 	KB("page_try_share_anon_rmap", 1, TY_INT, kb_page_try_share_anon_rmap, NULL,          \

@@ -86,6 +86,8 @@ static const struct spec specs[] = {
 	{ "page_count",             0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "page_mapcount",          0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "page_anon_exclusive",    0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "page_ksm",               0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "page_set_ksm",           0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "pages_identical",        0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "device_page_owner",      0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "page_add_new_anon_rmap", 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
