@@ -834,7 +834,7 @@ int kb_op_begin(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 /* A translation the TLB entry e still gives for page va that the page table no longer
  * allows. */
-static int stale_entry(struct mn_kstate *ks, const struct mn_tlbe *e, uint32_t va)
+static int stale_entry(struct mn_kstate *ks, const struct mn_tlbe *e, uint32_t va, int dev)
 {
 	struct mn_walk wk;
 	mn_pte *s = mn_pt_walk(ks, e->mm, va, 0, &wk);
@@ -847,6 +847,14 @@ static int stale_entry(struct mn_kstate *ks, const struct mn_tlbe *e, uint32_t v
 		return MN_PTE_PFN(*s) != e->pfn ||
 		       ((e->flags & MN_PTE_WRITE) && kind != MN_SWP_DEVICE_PRIVATE_WRITE);
 	}
+	if (!(*s & MN_PTE_PRESENT) && mn_swp_device_exclusive(kind)) {
+		/* make_device_exclusive_range (6.1 mm/rmap.c): a device may map the page,
+		 * writable only through a writable entry; a CPU TLB entry may not */
+		return !dev || MN_PTE_PFN(*s) != e->pfn ||
+		       ((e->flags & MN_PTE_WRITE) && kind != MN_SWP_DEVICE_EXCLUSIVE_WRITE);
+	}
+	if (e->flags & MN_TLBE_DEVICE_EXCLUSIVE)
+		return 1; /* an atomic mapping outlives the device-exclusive entry */
 	if (!(*s & MN_PTE_PRESENT))
 		return 1;
 	if (MN_PTE_PFN(*s) != e->pfn)
@@ -884,7 +892,7 @@ int kb_op_end(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 				uint32_t n = (tlb[k].flags & MN_PTE_HUGE) ? MN_PTRS : 1;
 				int covers = tlb[k].vpn && tlb[k].mm == me->mm &&
 					     vpn >= tlb[k].vpn && vpn < tlb[k].vpn + n;
-				if (covers && stale_entry(ks, &tlb[k], va))
+				if (covers && stale_entry(ks, &tlb[k], va, c >= MN_NCPU))
 					ctx->fired |= 1u << MN_CHECK_STALE;
 			}
 		}

@@ -184,7 +184,7 @@ int kb_mirror_install(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	mn_pte pte = (mn_pte)a[2];
 	int kind = mn_pte_swp_kind(pte);
 	if (!(pte & MN_PTE_PRESENT) && kind != MN_SWP_DEVICE_PRIVATE_READ &&
-	    kind != MN_SWP_DEVICE_PRIVATE_WRITE) {
+	    kind != MN_SWP_DEVICE_PRIVATE_WRITE && !mn_swp_device_exclusive(kind)) {
 		snprintf(ctx->err, sizeof(ctx->err), "mirror_install of an entry that maps nothing");
 		return -1;
 	}
@@ -195,8 +195,12 @@ int kb_mirror_install(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	e.vpn = (uint16_t)((a[1] >> MN_PAGE_SHIFT) + 1);
 	e.pfn = (uint8_t)MN_PTE_PFN(pte);
 	int writable = (pte & MN_PTE_PRESENT) ? (pte & MN_PTE_WRITE) != 0 :
-						 kind == MN_SWP_DEVICE_PRIVATE_WRITE;
-	e.flags = (uint8_t)((writable ? MN_PTE_WRITE : 0) | MN_PTE_DIRTY);
+						 kind == MN_SWP_DEVICE_PRIVATE_WRITE ||
+							 kind == MN_SWP_DEVICE_EXCLUSIVE_WRITE;
+	/* lib/test_hmm.c dmirror_atomic_map: an atomic mapping of a device-exclusive page */
+	int excl = !(pte & MN_PTE_PRESENT) && mn_swp_device_exclusive(kind);
+	e.flags = (uint8_t)((writable ? MN_PTE_WRITE : 0) | MN_PTE_DIRTY |
+			    (excl ? MN_TLBE_DEVICE_EXCLUSIVE : 0));
 	e.mm = (uint8_t)(d->mm - 1);
 	e.gen = ks->frame[e.pfn].gen;
 	mn_tlb_fill(d->tlb, e);
@@ -321,6 +325,48 @@ int kb_pte_device_private(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	int kind = mn_pte_swp_kind((mn_pte)a[0]);
 	*ret = !(a[0] & MN_PTE_PRESENT) &&
 	       (kind == MN_SWP_DEVICE_PRIVATE_READ || kind == MN_SWP_DEVICE_PRIVATE_WRITE);
+	return 0;
+}
+
+/* include/linux/swapops.h make_{readable,writable}_device_exclusive_entry, as a PTE:
+ * not present, the page's pfn, the kind. */
+int kb_mk_device_exclusive(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	if (MN_HANDLE_KIND(a[0]) != MN_HK_FRAME || MN_HANDLE_IDX(a[0]) >= MN_NFRAMES) {
+		snprintf(ctx->err, sizeof(ctx->err), "handle is not a page");
+		return -1;
+	}
+	int kind = a[1] ? MN_SWP_DEVICE_EXCLUSIVE_WRITE : MN_SWP_DEVICE_EXCLUSIVE_READ;
+	*ret = MN_PTE_MKPFN(MN_HANDLE_IDX(a[0])) | ((mn_pte)kind << MN_PTE_KIND_SHIFT);
+	return 0;
+}
+
+/* is_device_exclusive_entry */
+int kb_pte_device_exclusive(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = !(a[0] & MN_PTE_PRESENT) && mn_swp_device_exclusive(mn_pte_swp_kind((mn_pte)a[0]));
+	return 0;
+}
+
+/* is_writable_device_exclusive_entry */
+int kb_pte_device_exclusive_write(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = !(a[0] & MN_PTE_PRESENT) &&
+	       mn_pte_swp_kind((mn_pte)a[0]) == MN_SWP_DEVICE_EXCLUSIVE_WRITE;
+	return 0;
+}
+
+/* pfn_swap_entry_to_page of a device-exclusive entry */
+int kb_device_exclusive_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	if ((a[0] & MN_PTE_PRESENT) || !mn_swp_device_exclusive(mn_pte_swp_kind((mn_pte)a[0])) ||
+	    MN_PTE_PFN((mn_pte)a[0]) >= MN_NFRAMES) {
+		snprintf(ctx->err, sizeof(ctx->err), "not a device-exclusive entry");
+		return -1;
+	}
+	*ret = MN_HANDLE(MN_HK_FRAME, MN_PTE_PFN((mn_pte)a[0]));
 	return 0;
 }
 

@@ -12,6 +12,8 @@ BI(kb_dev_lock); EN(kb_dev_lock_en); BI(kb_dev_unlock); BI(kb_dev_trylock);
 BI(kb_mirror_install); BI(kb_hw_mirror_read); BI(kb_hw_mirror_write); BI(kb_my_dev);
 BI(kb_dev_type); BI(kb_dev_interval); BI(kb_alloc_device_page); BI(kb_mk_device_private);
 BI(kb_pte_device_private); BI(kb_device_page_owner); BI(kb_mn_trace_itv);
+BI(kb_mk_device_exclusive); BI(kb_pte_device_exclusive); BI(kb_pte_device_exclusive_write);
+BI(kb_device_exclusive_page);
 
 #define MN_BUILTINS_HMM                                                                          \
 	KB("mn_itree_begin", 3, TY_INT, kb_itree_begin, NULL,                                    \
@@ -57,6 +59,14 @@ BI(kb_pte_device_private); BI(kb_device_page_owner); BI(kb_mn_trace_itv);
 	   "a device-private swap entry for page (writable or not)", TY_HANDLE, TY_INT)          \
 	KP("pte_device_private", 1, TY_INT, kb_pte_device_private,                               \
 	   "1 for a device-private entry", TY_INT)                                               \
+	KP("mk_device_exclusive", 2, TY_INT, kb_mk_device_exclusive,                             \
+	   "a device-exclusive swap entry for page (writable or not)", TY_HANDLE, TY_INT)        \
+	KP("pte_device_exclusive", 1, TY_INT, kb_pte_device_exclusive,                           \
+	   "1 for a device-exclusive entry", TY_INT)                                             \
+	KP("pte_device_exclusive_write", 1, TY_INT, kb_pte_device_exclusive_write,               \
+	   "1 for a writable device-exclusive entry", TY_INT)                                    \
+	KP("device_exclusive_page", 1, TY_HANDLE, kb_device_exclusive_page,                      \
+	   "the page a device-exclusive entry names", TY_INT)                                    \
 	KB("device_page_owner", 1, TY_INT, kb_device_page_owner, NULL,                           \
 	   "the device whose private memory the entry's page is, or -1", TY_INT)                 \
 	KP("mn_trace_itv", 5, TY_VOID, kb_mn_trace_itv,                                          \

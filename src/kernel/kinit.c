@@ -269,7 +269,8 @@ int mn_kernel_lost_write(const struct mn_prog *p, const struct mn_world *w)
 				return 1;
 			continue;
 		}
-		if (!s || !(*s & MN_PTE_PRESENT))
+		/* a device-exclusive entry still names the page that holds the data */
+		if (!s || (!(*s & MN_PTE_PRESENT) && !mn_swp_device_exclusive(mn_pte_swp_kind(*s))))
 			continue; /* unmapped since: nothing left to hold the write */
 		if (*mn_page_word((struct mn_kstate *)ks, (int)MN_PTE_PFN(*s), va) != l->value)
 			return 1;

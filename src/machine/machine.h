@@ -89,9 +89,15 @@ enum mn_swp_kind {
 	MN_SWP_MIGRATION_WRITE,
 	MN_SWP_DEVICE_PRIVATE_READ,
 	MN_SWP_DEVICE_PRIVATE_WRITE,
-	MN_SWP_DEVICE_EXCLUSIVE,
+	MN_SWP_DEVICE_EXCLUSIVE_READ, /* make_readable_device_exclusive_entry */
 	MN_SWP_SWAP,
+	MN_SWP_DEVICE_EXCLUSIVE_WRITE, /* make_writable_device_exclusive_entry */
 };
+
+static inline int mn_swp_device_exclusive(int kind)
+{
+	return kind == MN_SWP_DEVICE_EXCLUSIVE_READ || kind == MN_SWP_DEVICE_EXCLUSIVE_WRITE;
+}
 
 static inline int mn_pte_swp_kind(mn_pte e)
 {
@@ -110,10 +116,15 @@ struct mn_ptpage {
 
 /* A cached translation. x86 caches accessed/dirty: a write through an entry whose dirty
  * bit is clear re-walks to set D in the PTE. */
+/* A device translation made through a device-exclusive entry (the mirror's atomic
+ * mapping): valid only while the CPU PTE stays that entry. */
+#define MN_TLBE_DEVICE_EXCLUSIVE 0x80u
+
 struct mn_tlbe {
 	uint16_t vpn;     /* virtual page number + 1; 0 = invalid */
 	uint8_t pfn;
-	uint8_t flags;    /* MN_PTE_WRITE | MN_PTE_DIRTY | MN_PTE_HUGE as cached; a HUGE entry
+	uint8_t flags;    /* MN_PTE_WRITE | MN_PTE_DIRTY | MN_PTE_HUGE as cached, or
+			   * MN_TLBE_DEVICE_EXCLUSIVE; a HUGE entry
 			   * is a 2 MiB (PMD) translation: vpn is the PMD's first page and
 			   * it covers the PMD's MN_PTRS pages (x86 large-page TLB entries) */
 	uint16_t gen;     /* frame generation when the entry was made */
