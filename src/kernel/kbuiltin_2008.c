@@ -178,54 +178,14 @@ int kb_mmap_read_trylock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 /* ---- the device table a 2008 driver fills itself (mirror_install) ---- */
 
-static int ext_access(struct mn_ctx *ctx, mn_val addr, int write, mn_val value, mn_val *ret)
-{
-	struct mn_kstate *ks = mn_kctx(ctx);
-	const struct agent_info *ai = &ctx->prog->agents[ctx->agent];
-	if (!ks)
-		return -1;
-	if (ai->dev < 0 || addr < 0 || addr >= MN_VA_LIMIT ||
-	    (write && (value < 0 || value > INT32_MAX))) {
-		snprintf(ctx->err, sizeof(ctx->err), "bad device access");
-		return -1;
-	}
-	struct mn_dev *d = &ks->dev[ai->dev];
-	if (d->stopped) {
-		*ret = -2;
-		return 0;
-	}
-	uint32_t va = (uint32_t)addr;
-	struct mn_tlbe *e = mn_tlb_lookup(d->tlb, d->mm - 1, va >> MN_PAGE_SHIFT);
-	if (!e || (write && !(e->flags & MN_PTE_WRITE))) {
-		*ret = -1; /* the driver must establish the reference */
-		return 0;
-	}
-	e->flags |= MN_PTE_ACCESSED; /* what age_page asks about */
-	struct mn_page *f = &ks->frame[e->pfn];
-	if (f->gen != e->gen || f->kind == MN_FRAME_FREE)
-		ctx->fired |= 1u << MN_CHECK_UAF;
-	int32_t *word = mn_page_word(ks, e->pfn, va); /* a THP's subpage */
-	if (write) {
-		*word = (int32_t)value;
-		mn_wlog_set(ks, d->mm - 1, va, (int32_t)value);
-		*ret = 0;
-	} else {
-		int32_t last;
-		*ret = *word;
-		if (mn_wlog_get(ks, d->mm - 1, va, &last) && last != *word)
-			ctx->fired |= 1u << MN_CHECK_INCOHERENT;
-	}
-	return 0;
-}
-
 int kb_hw_ext_read(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
-	return ext_access(ctx, a[0], 0, 0, ret);
+	return mn_dev_table_access(ctx, a[0], 0, 0, 1, ret);
 }
 
 int kb_hw_ext_write(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
-	return ext_access(ctx, a[0], 1, a[1], ret);
+	return mn_dev_table_access(ctx, a[0], 1, a[1], 1, ret);
 }
 
 int kb_ext_test_and_clear_young(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)

@@ -207,7 +207,12 @@ int kb_mirror_install(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
-static int mirror_access(struct mn_ctx *ctx, mn_val addr, int write, mn_val value, mn_val *ret)
+/* A device access through the table its driver fills (no walker: the table is used as
+ * the driver left it, stale or not). -1 when the driver must fault the page in. With
+ * `ext` (the drivers built on hw_ext_*), a stopped device answers -2 and an access sets
+ * the entry's accessed bit, which the aging callbacks read. */
+int mn_dev_table_access(struct mn_ctx *ctx, mn_val addr, int write, mn_val value, int ext,
+			mn_val *ret)
 {
 	struct mn_kstate *ks = mn_kctx(ctx);
 	const struct agent_info *ai = &ctx->prog->agents[ctx->agent];
@@ -215,25 +220,29 @@ static int mirror_access(struct mn_ctx *ctx, mn_val addr, int write, mn_val valu
 		return -1;
 	if (ai->dev < 0 || addr < 0 || addr >= MN_VA_LIMIT ||
 	    (write && (value < 0 || value > INT32_MAX))) {
-		snprintf(ctx->err, sizeof(ctx->err), "bad mirror access");
+		snprintf(ctx->err, sizeof(ctx->err), "bad device access");
 		return -1;
 	}
 	struct mn_dev *d = &ks->dev[ai->dev];
+	if (ext && d->stopped) {
+		*ret = -2;
+		return 0;
+	}
 	uint32_t va = (uint32_t)addr;
 	struct mn_tlbe *e = mn_tlb_lookup(d->tlb, d->mm - 1, va >> MN_PAGE_SHIFT);
 	if (!e || (write && !(e->flags & MN_PTE_WRITE))) {
-		*ret = -1; /* the driver must fault it in */
+		*ret = -1;
 		return 0;
 	}
-	/* no walker: the mirror is used as the driver left it, stale or not */
-	int32_t v = (int32_t)value;
+	if (ext)
+		e->flags |= MN_PTE_ACCESSED;
 	struct mn_page *f = &ks->frame[e->pfn];
 	if (f->gen != e->gen || f->kind == MN_FRAME_FREE)
 		ctx->fired |= 1u << MN_CHECK_UAF;
-	int32_t *word = mn_page_word(ks, e->pfn, va);
+	int32_t *word = mn_page_word(ks, e->pfn, va); /* a THP's subpage */
 	if (write) {
-		*word = v;
-		mn_wlog_set(ks, d->mm - 1, va, v);
+		*word = (int32_t)value;
+		mn_wlog_set(ks, d->mm - 1, va, (int32_t)value);
 		*ret = 0;
 	} else {
 		int32_t last;
@@ -246,12 +255,12 @@ static int mirror_access(struct mn_ctx *ctx, mn_val addr, int write, mn_val valu
 
 int kb_hw_mirror_read(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
-	return mirror_access(ctx, a[0], 0, 0, ret);
+	return mn_dev_table_access(ctx, a[0], 0, 0, 0, ret);
 }
 
 int kb_hw_mirror_write(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
-	return mirror_access(ctx, a[0], 1, a[1], ret);
+	return mn_dev_table_access(ctx, a[0], 1, a[1], 0, ret);
 }
 
 int kb_my_dev(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)

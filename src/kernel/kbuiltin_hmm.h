@@ -9,6 +9,11 @@
 BI(kb_itree_begin); BI(kb_itree_at); BI(kb_itree_cur_seq); BI(kb_itree_end);
 BI(kb_itv_dev); BI(kb_read_begin); EN(kb_read_begin_en); BI(kb_read_retry); BI(kb_set_seq);
 BI(kb_dev_lock); EN(kb_dev_lock_en); BI(kb_dev_unlock); BI(kb_dev_trylock);
+/* A device's access through its driver-filled table (hw_mirror_*, and with ext the
+ * stopped check and accessed bit of hw_ext_*). */
+int mn_dev_table_access(struct mn_ctx *ctx, mn_val addr, int write, mn_val value, int ext,
+			mn_val *ret);
+
 BI(kb_mirror_install); BI(kb_hw_mirror_read); BI(kb_hw_mirror_write); BI(kb_my_dev);
 BI(kb_dev_type); BI(kb_dev_interval); BI(kb_alloc_device_page); BI(kb_mk_device_private);
 BI(kb_pte_device_private); BI(kb_device_page_owner); BI(kb_mn_trace_itv);
