@@ -374,7 +374,9 @@ static void test_reduction_on_independent_agents(void **state)
 	struct mn_result red, naive;
 	explore_with(p, 0, 1, &red);
 	explore_with(p, 1, 1, &naive);
-	assert_int_equal(red.states, 10);
+	/* the initial and the final state: with one agent in every persistent set, the
+	 * states between are on a chain and not stored (src/engine/chain.h) */
+	assert_int_equal(red.states, 2);
 	assert_int_equal(red.transitions, 9);
 	assert_int_equal(red.executions, 1);
 	assert_int_equal(naive.executions, 1680); /* 9! / (3! 3! 3!) */

@@ -11,6 +11,7 @@
 
 #include "../lang/interp.h"
 #include "../util/xalloc.h"
+#include "chain.h"
 #include "por.h"
 
 double mn_now(void)
@@ -60,6 +61,7 @@ struct search {
 	const struct mn_prog *p;
 	const struct mn_explore_opts *o;
 	int use_ample, use_sleep;
+	int chain; /* follow choiceless steps without storing the states between (chain.h) */
 	int bounded_pre;
 	struct visited vis;
 	uint64_t *sleep_of; /* per visited slot, the sleep set it was explored with */
@@ -112,14 +114,19 @@ static uint64_t state_key(const struct search *s, const struct mn_world *w, int 
 }
 
 struct sched_arg {
-	struct visited *vis;
+	const struct search *s;
 	uint32_t slot;
 };
 
 static char *sched_of(void *arg)
 {
 	struct sched_arg *a = arg;
-	return visited_schedule(a->vis, a->slot);
+	char *starts = visited_schedule(&a->s->vis, a->slot);
+	if (!a->s->chain)
+		return starts;
+	char *full = mn_chain_expand(a->s->p, starts);
+	free(starts);
+	return full;
 }
 
 static int get_work(struct worker *wk, struct entry *out)
@@ -216,7 +223,7 @@ static void expand(struct worker *wk, struct entry *e, struct mn_world *succ)
 	if (e->depth > __atomic_load_n(&s->max_depth, __ATOMIC_RELAXED))
 		__atomic_store_n(&s->max_depth, e->depth, __ATOMIC_RELAXED);
 	if (n == 0) {
-		struct sched_arg a = { &s->vis, e->slot };
+		struct sched_arg a = { s, e->slot };
 		if (finals_add(s->fin, p, w, sched_of, &a) < 0)
 			set_stop(s, "final-state table full");
 		return;
@@ -251,7 +258,10 @@ static void expand(struct worker *wk, struct entry *e, struct mn_world *succ)
 		}
 		memcpy(succ, w, p->layout.size);
 		mn_step(p, succ, a, NULL);
-		__atomic_fetch_add(&s->transitions, 1, __ATOMIC_RELAXED);
+		uint64_t steps = 1;
+		if (s->chain)
+			steps += (uint64_t)mn_chain_follow(p, succ, NULL);
+		__atomic_fetch_add(&s->transitions, steps, __ATOMIC_RELAXED);
 		if (mn_is_final(p, succ))
 			__atomic_fetch_add(&s->executions, 1, __ATOMIC_RELAXED);
 		int is_new;
@@ -318,6 +328,9 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	s.use_ample = reduction == MN_RED_PERSISTENT || reduction == MN_RED_BOTH;
 	s.use_sleep = reduction == MN_RED_SLEEP || reduction == MN_RED_BOTH;
 	s.bounded_pre = o->max_preemptions >= 0;
+	/* Bounds count the steps of one path and sleep sets the agents of one state: both
+	 * need every state, so chains are followed only under plain persistent sets. */
+	s.chain = s.use_ample && !s.use_sleep && !s.bounded_pre && !o->max_depth;
 	s.fin = fin;
 	s.esize = (sizeof(struct entry) + p->layout.size + 7) & ~(size_t)7;
 	s.pool.esize = s.esize;

@@ -83,7 +83,11 @@ struct mn_gather *mn_gather_of(struct mn_kstate *ks, int agent, int create)
 	for (int i = 0; i < MN_NOPS; i++)
 		if (ks->gather[i].agent == agent + 1)
 			return &ks->gather[i];
-	for (int i = 0; create && i < MN_NOPS; i++) {
+	/* From the agent's own slot on: which slot a gather gets does not depend on the
+	 * order the agents began theirs (with fewer agents than slots), so gathers of
+	 * different mms commute, as their footprints say. */
+	for (int k = 0; create && k < MN_NOPS; k++) {
+		int i = (agent + k) % MN_NOPS;
 		if (!ks->gather[i].agent) {
 			ks->gather[i].agent = (uint8_t)(agent + 1);
 			return &ks->gather[i];
@@ -817,8 +821,8 @@ int kb_op_begin(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 			return -1;
 		}
 	}
-	for (int i = 0; i < MN_NOPS; i++) {
-		struct mn_opr *o = &ks->op[i];
+	for (int k = 0; k < MN_NOPS; k++) { /* from the agent's slot, as mn_gather_of */
+		struct mn_opr *o = &ks->op[(ctx->agent + k) % MN_NOPS];
 		if (o->active)
 			continue;
 		o->active = 1;
