@@ -73,8 +73,7 @@ struct search {
 	int nworkers, idle, done;
 	int stop; /* atomic */
 	char reason[96];
-	uint64_t transitions, executions; /* atomic */
-	uint32_t max_depth;               /* atomic max */
+	uint64_t executions; /* of the initial state; the workers count the rest */
 	double t0, last_progress;
 };
 
@@ -83,6 +82,10 @@ struct worker {
 	int id;
 	struct stack st;
 	uint64_t processed;
+	/* counted per worker and summed at the end: shared counters bounced between
+	 * the cores at every transition */
+	uint64_t transitions, executions;
+	uint32_t max_depth;
 };
 
 static void set_stop(struct search *s, const char *why)
@@ -220,8 +223,8 @@ static void expand(struct worker *wk, struct entry *e, struct mn_world *succ)
 	struct mn_fp next[64];
 	uint64_t done = 0;
 
-	if (e->depth > __atomic_load_n(&s->max_depth, __ATOMIC_RELAXED))
-		__atomic_store_n(&s->max_depth, e->depth, __ATOMIC_RELAXED);
+	if (e->depth > wk->max_depth)
+		wk->max_depth = e->depth;
 	if (n == 0) {
 		struct sched_arg a = { s, e->slot };
 		if (finals_add(s->fin, p, w, sched_of, &a) < 0)
@@ -261,9 +264,9 @@ static void expand(struct worker *wk, struct entry *e, struct mn_world *succ)
 		uint64_t steps = 1;
 		if (s->chain)
 			steps += (uint64_t)mn_chain_follow(p, succ, NULL);
-		__atomic_fetch_add(&s->transitions, steps, __ATOMIC_RELAXED);
+		wk->transitions += steps;
 		if (mn_is_final(p, succ))
-			__atomic_fetch_add(&s->executions, 1, __ATOMIC_RELAXED);
+			wk->executions++;
 		int is_new;
 		uint32_t slot = visited_insert(&s->vis, state_key(s, succ, a, pre), e->slot, a,
 					       &is_new);
@@ -378,9 +381,15 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	if (o->progress)
 		fputs("\r\033[K", stderr);
 	r->states = s.vis.count;
-	r->transitions = s.transitions;
 	r->executions = s.executions;
-	r->max_depth = s.max_depth;
+	r->transitions = 0;
+	r->max_depth = 0;
+	for (int i = 0; i < s.nworkers; i++) {
+		r->transitions += wk[i].transitions;
+		r->executions += wk[i].executions;
+		if (wk[i].max_depth > r->max_depth)
+			r->max_depth = wk[i].max_depth;
+	}
 	if (s.reason[0]) {
 		r->incomplete = 1;
 		snprintf(r->incomplete_reason, sizeof(r->incomplete_reason), "%s", s.reason);
