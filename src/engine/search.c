@@ -29,7 +29,7 @@ struct entry {
 	uint32_t pad;
 	uint64_t sleep; /* sleep set: agents whose step here is covered elsewhere */
 	uint64_t only;  /* agents still to explore (a revisit explores the woken ones) */
-	/* world follows */
+	struct mn_world *w; /* owned by the entry: stacks move pointers, not kilobytes */
 };
 
 struct stack {
@@ -50,11 +50,6 @@ static struct entry *stack_push(struct stack *s)
 		s->buf = xrealloc(s->buf, s->cap * s->esize);
 	}
 	return stack_at(s, s->n++);
-}
-
-static struct mn_world *entry_world(struct entry *e)
-{
-	return (struct mn_world *)(e + 1);
 }
 
 struct search {
@@ -86,7 +81,26 @@ struct worker {
 	 * the cores at every transition */
 	uint64_t transitions, executions;
 	uint32_t max_depth;
+	struct mn_world **spare; /* world buffers to reuse */
+	size_t nspare, cspare;
 };
+
+static struct mn_world *world_get(struct worker *wk)
+{
+	if (wk->nspare)
+		return wk->spare[--wk->nspare];
+	return xmalloc(wk->s->p->layout.size);
+}
+
+static void world_put(struct worker *wk, struct mn_world *w)
+{
+	if (wk->nspare >= 4096) {
+		free(w);
+		return;
+	}
+	XGROW(wk->spare, wk->cspare, wk->nspare + 1);
+	wk->spare[wk->nspare++] = w;
+}
 
 static void set_stop(struct search *s, const char *why)
 {
@@ -186,8 +200,9 @@ static void progress(struct search *s, uint32_t depth)
 		(unsigned long long)n, (double)n / (t - s->t0), depth, t - s->t0);
 }
 
+/* Pushes the state succ (the entry takes the buffer). */
 static void push(struct worker *wk, uint32_t slot, const struct entry *from, int a, int pre,
-		 uint64_t sleep, uint64_t only, const struct mn_world *succ)
+		 uint64_t sleep, uint64_t only, struct mn_world *succ)
 {
 	struct entry *ne = stack_push(&wk->st);
 	ne->slot = slot;
@@ -197,27 +212,30 @@ static void push(struct worker *wk, uint32_t slot, const struct entry *from, int
 	ne->pad = 0;
 	ne->sleep = sleep;
 	ne->only = only;
-	memcpy(entry_world(ne), succ, wk->s->p->layout.size);
+	ne->w = succ;
 }
 
 /* Sleep sets on a revisit (Godefroid): a state explored with sleep set Z_old and reached
- * again with Z_new must still explore what Z_old put to sleep and Z_new does not. */
+ * again with Z_new must still explore what Z_old put to sleep and Z_new does not. Takes
+ * the buffer succ. */
 static void revisit(struct worker *wk, uint32_t slot, const struct entry *e, int a, int pre,
-		    uint64_t z_new, const struct mn_world *succ)
+		    uint64_t z_new, struct mn_world *succ)
 {
 	struct search *s = wk->s;
 	uint64_t z_old = s->sleep_of[slot];
-	if (!(z_old & ~z_new))
+	if (!(z_old & ~z_new)) {
+		world_put(wk, succ);
 		return;
+	}
 	s->sleep_of[slot] = z_old & z_new;
 	push(wk, slot, e, a, pre, z_new, z_old & ~z_new, succ);
 }
 
-static void expand(struct worker *wk, struct entry *e, struct mn_world *succ)
+static void expand(struct worker *wk, struct entry *e)
 {
 	struct search *s = wk->s;
 	const struct mn_prog *p = s->p;
-	struct mn_world *w = entry_world(e);
+	struct mn_world *w = e->w;
 	int agents[64];
 	int n = mn_ample(p, w, s->use_ample, agents);
 	struct mn_fp next[64];
@@ -240,6 +258,11 @@ static void expand(struct worker *wk, struct entry *e, struct mn_world *succ)
 		for (int k = 0; k < p->nagents; k++)
 			if (mn_agent_c(w, &p->layout, k)->status == MN_AGENT_RUNNING)
 				mn_next_fp(p, w, k, &next[k]);
+	/* Every successor first, then the inserts: the table's cache lines for all of
+	 * them are on their way while the later ones are computed. */
+	struct mn_world *succs[64];
+	uint64_t keys[64], sleeps[64];
+	int pres[64], m = 0, todo[64];
 	for (int k = 0; k < n; k++) {
 		int a = agents[k], pre = e->pre;
 		uint64_t bit = 1ull << a, child_sleep = 0;
@@ -259,6 +282,7 @@ static void expand(struct worker *wk, struct entry *e, struct mn_world *succ)
 			set_cut(s, "--max-preemptions reached");
 			continue;
 		}
+		struct mn_world *succ = world_get(wk);
 		memcpy(succ, w, p->layout.size);
 		mn_step(p, succ, a, NULL);
 		uint64_t steps = 1;
@@ -267,26 +291,41 @@ static void expand(struct worker *wk, struct entry *e, struct mn_world *succ)
 		wk->transitions += steps;
 		if (mn_is_final(p, succ))
 			wk->executions++;
-		int is_new;
-		uint32_t slot = visited_insert(&s->vis, state_key(s, succ, a, pre), e->slot, a,
-					       &is_new);
+		succs[m] = succ;
+		todo[m] = a;
+		pres[m] = pre;
+		sleeps[m] = child_sleep;
+		keys[m] = state_key(s, succ, a, pre);
+		visited_prefetch(&s->vis, keys[m]);
+		m++;
+	}
+	for (int k = 0; k < m; k++) {
+		int is_new, a = todo[k];
+		struct mn_world *succ = succs[k];
+		uint32_t slot = visited_insert(&s->vis, keys[k], e->slot, a, &is_new);
 		if (slot == UINT32_MAX) {
 			set_stop(s, "state table full (raise --table-bits)");
+			for (; k < m; k++)
+				world_put(wk, succs[k]);
 			return;
 		}
 		if (!is_new) {
 			if (s->use_sleep)
-				revisit(wk, slot, e, a, pre, child_sleep, succ);
+				revisit(wk, slot, e, a, pres[k], sleeps[k], succ);
+			else
+				world_put(wk, succ);
 			continue;
 		}
 		if (s->o->max_states && __atomic_load_n(&s->vis.count, __ATOMIC_RELAXED) >
 						s->o->max_states) {
 			set_stop(s, "--max-states reached");
+			for (; k < m; k++)
+				world_put(wk, succs[k]);
 			return;
 		}
 		if (s->use_sleep)
-			s->sleep_of[slot] = child_sleep;
-		push(wk, slot, e, a, pre, child_sleep, ~0ull, succ);
+			s->sleep_of[slot] = sleeps[k];
+		push(wk, slot, e, a, pres[k], sleeps[k], ~0ull, succ);
 	}
 }
 
@@ -295,10 +334,10 @@ static void *worker_main(void *arg)
 	struct worker *wk = arg;
 	struct search *s = wk->s;
 	struct entry *e = xmalloc(s->esize);
-	struct mn_world *succ = xmalloc(s->p->layout.size);
 
 	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE) && get_work(wk, e)) {
-		expand(wk, e, succ);
+		expand(wk, e);
+		world_put(wk, e->w);
 		if ((++wk->processed & 255) == 0) {
 			share(wk);
 			if ((wk->processed & 4095) == 0) {
@@ -310,8 +349,6 @@ static void *worker_main(void *arg)
 		}
 	}
 	free(e);
-	free(succ);
-	free(wk->st.buf);
 	return NULL;
 }
 
@@ -335,7 +372,7 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	 * need every state, so chains are followed only under plain persistent sets. */
 	s.chain = s.use_ample && !s.use_sleep && !s.bounded_pre && !o->max_depth;
 	s.fin = fin;
-	s.esize = (sizeof(struct entry) + p->layout.size + 7) & ~(size_t)7;
+	s.esize = sizeof(struct entry);
 	s.pool.esize = s.esize;
 	s.t0 = s.last_progress = mn_now();
 	pthread_mutex_init(&s.lock, NULL);
@@ -364,7 +401,8 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	root->only = ~0ull;
 	root->slot = visited_insert(&s.vis, state_key(&s, p->init, -1, 0), MN_NO_PARENT, 0,
 				    &is_new);
-	memcpy(entry_world(root), p->init, p->layout.size);
+	root->w = xmalloc(p->layout.size);
+	memcpy(root->w, p->init, p->layout.size);
 	if (mn_is_final(p, p->init))
 		s.executions = 1;
 
@@ -393,6 +431,17 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	if (s.reason[0]) {
 		r->incomplete = 1;
 		snprintf(r->incomplete_reason, sizeof(r->incomplete_reason), "%s", s.reason);
+	}
+	/* a stopped search leaves states on the stacks */
+	for (size_t k = 0; k < s.pool.n; k++)
+		free(stack_at(&s.pool, k)->w);
+	for (int i = 0; i < s.nworkers; i++) {
+		for (size_t k = 0; k < wk[i].st.n; k++)
+			free(stack_at(&wk[i].st, k)->w);
+		for (size_t k = 0; k < wk[i].nspare; k++)
+			free(wk[i].spare[k]);
+		free(wk[i].spare);
+		free(wk[i].st.buf);
 	}
 	free(wk);
 	free(s.sleep_of);
