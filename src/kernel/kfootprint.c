@@ -29,11 +29,12 @@ enum obj {
 	O_MM = 96,   /* + 32 * mm: */
 	O_MMAP = 0,  /*   mmap_lock */
 	O_VMA,       /*   VMAs */
-	O_NOTIFIER,  /*   subscriptions, intervals, invalidate_seq */
+	O_SUBS,      /*   notifier subscriptions (the hlist) */
 	O_GATHER,    /*   mmu_gathers and tlb_flush_pending */
 	O_PTALLOC,   /*   upper page-table levels and page-table pages */
 	O_OPS,       /*   the records of the operations running on the mm (stale, dirty,
 		      *   discards); each agent's record has its own slot */
+	O_ITREE,     /*   interval notifiers: the tree, invalidate_seq, active ranges */
 	O_PTE = 8,   /*   + PMD index % 16: the PTEs (or the huge entry) under one PMD */
 	O_PTLOCK = 24, /* + PMD index % 8: the split PT lock */
 };
@@ -279,17 +280,50 @@ static void mark(struct mn_fp *fp, uint8_t how, unsigned obj)
 		fp_read(fp, obj);
 }
 
+/* What a row's notifier column means: the subscriptions, the interval tree, or (a row
+ * not listed here) both. */
+enum { NS_BOTH, NS_SUBS, NS_ITREE };
+static const struct {
+	const char *name;
+	uint8_t part;
+} notifier_parts[] = {
+	{ "mn_nsubs", NS_SUBS },
+	{ "mn_sub_at", NS_SUBS },
+	{ "mn_sub_type", NS_SUBS },
+	{ "mn_sub_of_dev", NS_SUBS },
+	{ "mn_unregister", NS_SUBS },
+	{ "mn_release_all", NS_SUBS },
+	{ "mn_itree_begin", NS_ITREE },
+	{ "mn_itree_end", NS_ITREE },
+	{ "mn_itree_at", NS_ITREE },
+	{ "mn_itree_cur_seq", NS_ITREE },
+	{ "mmu_interval_read_begin", NS_ITREE },
+	{ "mmu_interval_read_retry", NS_ITREE },
+	{ "mmu_interval_set_seq", NS_ITREE },
+};
+
+static int notifier_part(const char *name)
+{
+	for (size_t i = 0; i < sizeof(notifier_parts) / sizeof(notifier_parts[0]); i++)
+		if (!strcmp(notifier_parts[i].name, name))
+			return notifier_parts[i].part;
+	return NS_BOTH;
+}
+
 /* The objects of mm a row touches: with part 0 those that do not depend on the
  * arguments, with part 1 the PTE and PT lock its first argument names (every one of them
  * when args is NULL). */
 static void mark_mm(struct mn_fp *fp, const struct spec *s, const mn_val *args, int mm,
-		    int part)
+		    int part, int ntf_part)
 {
 	unsigned base = O_MM + 32u * (unsigned)mm;
 	if (part == 0) {
 		mark(fp, s->mmap, base + O_MMAP);
 		mark(fp, s->vma, base + O_VMA);
-		mark(fp, s->notifier, base + O_NOTIFIER);
+		if (ntf_part != NS_ITREE)
+			mark(fp, s->notifier, base + O_SUBS);
+		if (ntf_part != NS_SUBS)
+			mark(fp, s->notifier, base + O_ITREE);
 		mark(fp, s->gather, base + O_GATHER);
 		mark(fp, s->ptalloc, base + O_PTALLOC);
 		mark(fp, s->ops, base + O_OPS);
@@ -399,7 +433,7 @@ static void base_fp(const struct mn_prog *prog, int bi, int agent, struct mn_fp 
 		mm = -1;
 	for (int m = 0; m < MN_NMM; m++)
 		if (mm < 0 || m == mm)
-			mark_mm(fp, s, NULL, m, 0);
+			mark_mm(fp, s, NULL, m, 0, notifier_part(mn_builtins[bi].name));
 }
 
 void mn_kernel_fp_prepare(struct mn_prog *prog)
@@ -437,5 +471,5 @@ void mn_kernel_fp(const struct mn_prog *prog, int bi, int agent, const mn_val *a
 	}
 	for (int m = 0; m < MN_NMM; m++)
 		if (mm < 0 || m == mm)
-			mark_mm(fp, s, args, m, 1);
+			mark_mm(fp, s, args, m, 1, NS_BOTH);
 }
