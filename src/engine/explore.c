@@ -10,11 +10,10 @@
 #include "mpi.h"
 #include "search.h"
 
-/* Without --table-bits the search starts with a small table and, when it fills, starts
- * over with one four times the size: the work thrown away is at most a third of the
- * last run's, while a table sized for the largest runs up front costs every small
- * run the zeroing of its pages. MPI runs, whose ranks would have to agree on a restart,
- * take the largest first size at once. */
+/* Without --table-bits the search starts with a small table: one sized for the largest
+ * runs up front costs every small run the zeroing of its pages. The stateful search grows
+ * it in place (x4) when it fills; the other searches start over with a table four times
+ * the size. MPI runs, whose ranks would have to agree on either, take a large table. */
 #define FIRST_TABLE_BITS 18
 #define AUTO_TABLE_BITS_MAX 28
 #define MPI_TABLE_BITS 24
@@ -94,6 +93,11 @@ int mn_explore(const struct mn_prog *p, const struct mn_explore_opts *o, struct 
 		opts.table_bits = 10;
 	if (opts.table_bits > 31)
 		opts.table_bits = 31;
+	if (!opts.table_bits_max) /* --table-bits N alone: that size, fixed */
+		opts.table_bits_max = grow ? AUTO_TABLE_BITS_MAX : opts.table_bits;
+	/* which search runs; only the stateful one grows its table itself */
+	int stateful = !opts.random_walks && !(opts.mpi && !mn_mpi_unsupported(&opts)) &&
+		       !opts.no_reduction;
 	for (;;) {
 		memset(r, 0, sizeof(*r));
 		finals_init(&fin, p, grow || opts.table_bits > 20 ? 20 : opts.table_bits);
@@ -106,7 +110,8 @@ int mn_explore(const struct mn_prog *p, const struct mn_explore_opts *o, struct 
 		else /* preemption bounding counts switches on real schedules: no reduction */
 			mn_search_stateful(p, &opts, opts.max_preemptions < 0 ? opts.reduction :
 						MN_RED_NONE, &fin, r);
-		if (!grow || !r->incomplete || !strstr(r->incomplete_reason, "state table full") ||
+		if (!grow || stateful || !r->incomplete ||
+		    !strstr(r->incomplete_reason, "state table full") ||
 		    opts.table_bits + 2 > AUTO_TABLE_BITS_MAX)
 			break;
 		finals_free(&fin);

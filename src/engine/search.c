@@ -52,6 +52,8 @@ static struct entry *stack_push(struct stack *s)
 	return stack_at(s, s->n++);
 }
 
+struct worker;
+
 struct search {
 	const struct mn_prog *p;
 	const struct mn_explore_opts *o;
@@ -66,6 +68,10 @@ struct search {
 	pthread_cond_t cond;
 	struct stack pool;
 	int nworkers, idle, done;
+	int growing, paused; /* a worker is growing the visited set; workers waiting for it */
+	int exited;          /* workers that left their loop */
+	struct worker *workers;
+	int table_bits, table_bits_max;
 	int stop; /* atomic */
 	char reason[96];
 	uint64_t executions; /* of the initial state; the workers count the rest */
@@ -81,6 +87,7 @@ struct worker {
 	 * the cores at every transition */
 	uint64_t transitions, executions;
 	uint32_t max_depth;
+	struct entry *cur; /* the entry being expanded, whose slot a growth renumbers */
 	struct mn_world **spare; /* world buffers to reuse */
 	size_t nspare, cspare;
 };
@@ -154,13 +161,15 @@ static int get_work(struct worker *wk, struct entry *out)
 		return 1;
 	}
 	pthread_mutex_lock(&s->lock);
-	while (!s->pool.n && !s->done && !s->stop) {
+	while ((!s->pool.n || s->growing) && !s->done && !s->stop) {
 		if (s->idle + 1 == s->nworkers) {
 			s->done = 1;
 			pthread_cond_broadcast(&s->cond);
 			break;
 		}
 		s->idle++;
+		if (s->growing) /* the grower waits for everyone else to stand still */
+			pthread_cond_broadcast(&s->cond);
 		pthread_cond_wait(&s->cond, &s->lock);
 		s->idle--;
 	}
@@ -229,6 +238,67 @@ static void revisit(struct worker *wk, uint32_t slot, const struct entry *e, int
 	}
 	s->sleep_of[slot] = z_old & z_new;
 	push(wk, slot, e, a, pre, z_new, z_old & ~z_new, succ);
+}
+
+/* Waits, with s->lock held, while another worker grows the visited set. */
+static void wait_growth(struct search *s)
+{
+	s->paused++;
+	pthread_cond_broadcast(&s->cond);
+	while (s->growing)
+		pthread_cond_wait(&s->cond, &s->lock);
+	s->paused--;
+}
+
+static void renumber(struct stack *st, const uint32_t *map)
+{
+	for (size_t k = 0; k < st->n; k++)
+		stack_at(st, k)->slot = map[stack_at(st, k)->slot];
+}
+
+/* The visited set is full: makes it four times larger while every other worker waits
+ * (between two expansions, or here), then renumbers every slot a worker or a stack
+ * holds. Growing in place keeps small runs' tables small without redoing a search that
+ * outgrew one. Returns 0 when it may not grow further. */
+static int grow(struct worker *wk)
+{
+	struct search *s = wk->s;
+	pthread_mutex_lock(&s->lock);
+	if (s->growing) {
+		wait_growth(s);
+		pthread_mutex_unlock(&s->lock);
+		return 1;
+	}
+	if (s->table_bits + 2 > s->table_bits_max) {
+		pthread_mutex_unlock(&s->lock);
+		return 0;
+	}
+	s->growing = 1;
+	while (s->paused + s->idle + s->exited < s->nworkers - 1)
+		pthread_cond_wait(&s->cond, &s->lock);
+	size_t n_old = (size_t)s->vis.mask + 1;
+	uint32_t *map = visited_grow(&s->vis, 2);
+	s->table_bits += 2;
+	renumber(&s->pool, map);
+	for (int i = 0; i < s->nworkers; i++) {
+		struct worker *o = &s->workers[i];
+		renumber(&o->st, map);
+		if (o->cur)
+			o->cur->slot = map[o->cur->slot];
+	}
+	if (s->sleep_of) {
+		uint64_t *z = xcalloc(n_old * 4, sizeof(*z));
+		for (size_t i = 0; i < n_old; i++)
+			if (map[i] != MN_NO_PARENT)
+				z[map[i]] = s->sleep_of[i];
+		free(s->sleep_of);
+		s->sleep_of = z;
+	}
+	free(map);
+	s->growing = 0;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	return 1;
 }
 
 static void expand(struct worker *wk, struct entry *e)
@@ -303,6 +373,8 @@ static void expand(struct worker *wk, struct entry *e)
 		int is_new, a = todo[k];
 		struct mn_world *succ = succs[k];
 		uint32_t slot = visited_insert(&s->vis, keys[k], e->slot, a, &is_new);
+		while (slot == UINT32_MAX && grow(wk)) /* e->slot is renumbered by then */
+			slot = visited_insert(&s->vis, keys[k], e->slot, a, &is_new);
 		if (slot == UINT32_MAX) {
 			set_stop(s, "state table full (raise --table-bits)");
 			for (; k < m; k++)
@@ -336,8 +408,16 @@ static void *worker_main(void *arg)
 	struct entry *e = xmalloc(s->esize);
 
 	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE) && get_work(wk, e)) {
+		wk->cur = e;
 		expand(wk, e);
+		wk->cur = NULL;
 		world_put(wk, e->w);
+		if (__atomic_load_n(&s->growing, __ATOMIC_RELAXED)) {
+			pthread_mutex_lock(&s->lock);
+			if (s->growing)
+				wait_growth(s);
+			pthread_mutex_unlock(&s->lock);
+		}
 		if ((++wk->processed & 255) == 0) {
 			share(wk);
 			if ((wk->processed & 4095) == 0) {
@@ -348,6 +428,10 @@ static void *worker_main(void *arg)
 			}
 		}
 	}
+	pthread_mutex_lock(&s->lock);
+	s->exited++;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
 	free(e);
 	return NULL;
 }
@@ -389,6 +473,9 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 		s.nworkers = 64;
 
 	struct worker *wk = xcalloc((size_t)s.nworkers, sizeof(*wk));
+	s.workers = wk;
+	s.table_bits = o->table_bits;
+	s.table_bits_max = o->table_bits_max > o->table_bits ? o->table_bits_max : o->table_bits;
 	for (int i = 0; i < s.nworkers; i++) {
 		wk[i].s = &s;
 		wk[i].id = i;
