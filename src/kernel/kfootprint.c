@@ -24,6 +24,7 @@ enum obj {
 	O_DEVLOCK,   /* drivers' locks */
 	O_ACTX,      /* atomic context (might_sleep) */
 	O_PTPOOL,    /* the free page-table pages every mm allocates from */
+	O_IMMAP,     /* the file's rmap: i_mmap_rwsem, detached VMAs (file_specs) */
 	O_MM = 96,   /* + 32 * mm: */
 	O_MMAP = 0,  /*   mmap_lock */
 	O_VMA,       /*   VMAs */
@@ -202,6 +203,34 @@ static const struct spec specs[] = {
 	{ "lock_page",              0, 0, 0, 0, 0, W, 0, 0, 0, R, 0, 0, 0, 0 },
 	{ "trylock_page",           0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "unlock_page",            0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	/* the file's page cache and disk are with the frames (mem); userfaultfd (kbuiltin_file.c) */
+	{ "uffd_wait_wp",           0, 0, 0, 0, 0, 0, 0, 0, 0, R, R, R, 0, 0 },
+	{ "vma_set_uffd_wp",        0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "linear_page_index",      0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "vma_address",            0, R, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "find_get_page",          0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "filemap_add_page",       0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "page_test_clear_dirty",  0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "writepage",              0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "page_add_file_rmap",     0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "detached_vma_address",   0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "i_mmap_lock_read",       0, 0, 0, 0, 0, 0, 0, 0, 0, R, 0, 0, 0, 0 },
+	{ "i_mmap_unlock_read",     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "unlink_file_vma",        0, 0, 0, 0, 0, 0, 0, 0, 0, R, 0, 0, 0, 0 },
+};
+
+/* Built-ins that also touch the file's rmap: its i_mmap_rwsem and the VMAs munmap
+ * detached but has not unlinked from it yet (one object of its own, which only the rmap
+ * walkers and munmap touch). */
+static const struct {
+	const char *name;
+	uint8_t how;
+} file_specs[] = {
+	{ "i_mmap_lock_read", W },
+	{ "i_mmap_unlock_read", W },
+	{ "unlink_file_vma", W },
+	{ "detached_vma_address", R },
+	{ "vma_remove", W },
 };
 
 /* Built-ins that write another mm than the agent's (fork's child, named by an argument):
@@ -276,6 +305,10 @@ void mn_kernel_fp(const struct mn_prog *prog, int bi, int agent, const mn_val *a
 	/* whoever may allocate (or free) page-table pages takes them from one pool: which
 	 * page an mm gets depends on the others' order */
 	mark(fp, s->ptalloc & W, O_PTPOOL);
+	if (strchr("iudv", s->name[0])) /* a cheap test first: every step asks */
+		for (size_t k = 0; k < sizeof(file_specs) / sizeof(file_specs[0]); k++)
+			if (!strcmp(s->name, file_specs[k].name))
+				mark(fp, file_specs[k].how, O_IMMAP);
 	/* the agent's own mm, or every mm when the agent is not known (static futures) or
 	 * the built-in writes another mm */
 	int mm = agent >= 0 ? prog->agents[agent].mm : -1;
