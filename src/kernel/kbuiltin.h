@@ -40,6 +40,11 @@ struct mn_dev *mn_kctx_dev(struct mn_ctx *ctx, mn_val d);
 struct mn_page *mn_kctx_page(struct mn_ctx *ctx, mn_val h);
 /* Flushes [start, end) of mm from every CPU TLB. */
 void mn_flush_cpus(struct mn_kstate *ks, int mm, uint32_t start, uint32_t end);
+struct mn_mm;
+/* split_vma of the VMA holding addr at addr (0, or -1 when no VMA slot is free), and the
+ * sort that keeps VMA slots canonical afterwards (src/kernel/kbuiltin.c). */
+int mn_vma_split(struct mn_mm *m, uint32_t addr);
+void mn_vma_sort(struct mn_mm *m);
 /* The agent's mmu_gather slot (made when create), or NULL. */
 struct mn_gather *mn_gather_of(struct mn_kstate *ks, int agent, int create);
 

@@ -164,8 +164,9 @@ int kb_page_try_dup_anon_rmap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
  * VMA whose pages were all zapped (the anon_vma stays, the kernel still copies and
  * notifies) and for one mapping only the zero page (no anon_vma yet: the kernel skips it).
  * A shared mapping has no anon_vma and the kernel lets the child refault its pages; the
- * model cannot fault in shared mappings, so it copies their PTEs instead, which is what
- * the refault would map, with no notifier either way (copy_page_range is not CoW there). */
+ * model cannot fault in shared anonymous mappings, so it copies their PTEs instead, which
+ * is what the refault would map, with no notifier either way (copy_page_range is not CoW
+ * there). A `file` mapping's pages can be faulted in: it is not copied, as in 6.1. */
 int kb_vma_needs_copy(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	MN_KSTART;
@@ -174,6 +175,8 @@ int kb_vma_needs_copy(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		const struct mn_vma *v = &m->vma[k];
 		if (!v->used || a[0] < v->start || a[0] >= v->end)
 			continue;
+		if (v->flags & MN_VM_FILE)
+			break; /* a MAP_SHARED file: no anon_vma, the child faults the pages in */
 		for (uint32_t va = v->start; va < v->end && !*ret; va += MN_PAGE_SIZE) {
 			struct mn_walk wk;
 			mn_pte *s = mn_pt_walk(ks, mm, va, 0, &wk);

@@ -147,6 +147,8 @@ int kb_vma_copy(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		return -1;
 	}
 	struct mn_vma nv = *src;
+	if (nv.flags & MN_VM_FILE) /* the new VMA maps the file where the old range did */
+		nv.pgoff = (uint8_t)(src->pgoff + (((uint32_t)a[0] - src->start) >> MN_PAGE_SHIFT));
 	nv.start = (uint32_t)a[2];
 	nv.end = (uint32_t)(a[2] + a[1]);
 	/* keep the slots sorted by start, free slots last (equal layouts, equal bytes) */

@@ -111,7 +111,7 @@ int kb_pmd_none(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 /* The VMA of rank i by start address, or NULL. The slots are not kept in address
  * order (vma_remove leaves holes), so rank them here. */
-static const struct mn_vma *vma_rank(const struct mn_mm *m, mn_val i)
+const struct mn_vma *mn_vma_rank(const struct mn_mm *m, mn_val i)
 {
 	for (int k = 0; k < MN_NVMA; k++) {
 		const struct mn_vma *v = &m->vma[k];
@@ -139,7 +139,7 @@ int kb_vma_count(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 int kb_vma_start(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	KSTART;
-	const struct mn_vma *v = vma_rank(m, a[0]);
+	const struct mn_vma *v = mn_vma_rank(m, a[0]);
 	*ret = v ? (mn_val)v->start : -1;
 	return 0;
 }
@@ -147,7 +147,7 @@ int kb_vma_start(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 int kb_vma_end(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	KSTART;
-	const struct mn_vma *v = vma_rank(m, a[0]);
+	const struct mn_vma *v = mn_vma_rank(m, a[0]);
 	*ret = v ? (mn_val)v->end : -1;
 	return 0;
 }

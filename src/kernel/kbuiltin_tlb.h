@@ -22,6 +22,10 @@ BI(kb_tlb_remove_tlb_entry); BI(kb_tlb_nested_full_flush); BI(kb_tlb_flush);
 BI(kb_tlb_range_start); BI(kb_tlb_range_end); BI(kb_tlb_reset_range);
 BI(kb_tlb_gather_finish);
 struct mn_kstate;
+struct mn_mm;
+struct mn_vma;
+/* The VMA of rank i by start address (vma_start(i)), or NULL. */
+const struct mn_vma *mn_vma_rank(const struct mn_mm *m, mn_val i);
 /* The agent's gather frees a page-table page whose range starts at addr: the range
  * widens by that page and freed_tables is set (0; -1 with ctx->err without a gather). */
 int mn_gather_freed_table(struct mn_ctx *ctx, struct mn_kstate *ks, uint32_t addr);

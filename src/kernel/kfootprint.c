@@ -23,6 +23,7 @@ enum obj {
 	O_ACTX,      /* the i_mmap_locks (an agent's own atomic-context depth, which
 		      * might_sleep reads, is no one else's business and is no object) */
 	O_PTPOOL,    /* the free page-table pages every mm allocates from */
+	O_IMMAP,     /* the file's rmap: i_mmap_rwsem, detached VMAs (file_specs) */
 	O_CTLB,      /* + CPU: that CPU's TLB */
 	O_DTLB = O_CTLB + MN_NCPU, /* + device: its IOTLB or mirror table, and its state */
 	O_SHARED_END = O_DTLB + MN_NDEV,
@@ -218,6 +219,34 @@ static const struct spec specs[] = {
 	{ "mmap_read_trylock",      R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	/* the PUD entry goes: every PMD entry under it with it */
 	{ "huge_pmd_unshare",       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, W, W, 0, W },
+	/* the file's page cache and disk are with the frames (mem); userfaultfd (kbuiltin_file.c) */
+	{ "uffd_wait_wp",           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, R, 0, 0 },
+	{ "vma_set_uffd_wp",        0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "linear_page_index",      0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "vma_address",            0, R, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "find_get_page",          0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "filemap_add_page",       0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "page_test_clear_dirty",  0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "writepage",              0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "page_add_file_rmap",     0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "detached_vma_address",   0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "i_mmap_lock_read",       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "i_mmap_unlock_read",     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "unlink_file_vma",        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+};
+
+/* Built-ins that also touch the file's rmap: its i_mmap_rwsem and the VMAs munmap
+ * detached but has not unlinked from it yet (one object of its own, which only the rmap
+ * walkers and munmap touch). */
+static const struct {
+	const char *name;
+	uint8_t how;
+} file_specs[] = {
+	{ "i_mmap_lock_read", W },
+	{ "i_mmap_unlock_read", W },
+	{ "unlink_file_vma", W },
+	{ "detached_vma_address", R },
+	{ "vma_remove", W },
 };
 
 /* Built-ins that write another mm than the agent's (fork's child, named by an argument):
@@ -424,6 +453,9 @@ static void base_fp(const struct mn_prog *prog, int bi, int agent, struct mn_fp 
 	/* whoever may allocate (or free) page-table pages takes them from one pool: which
 	 * page an mm gets depends on the others' order */
 	mark(fp, s->ptalloc & W, O_PTPOOL);
+	for (size_t k = 0; k < sizeof(file_specs) / sizeof(file_specs[0]); k++)
+		if (!strcmp(s->name, file_specs[k].name))
+			mark(fp, file_specs[k].how, O_IMMAP);
 	int scope = scope_of(mn_builtins[bi].name);
 	if (s->tlb && scope != TS_DEV_ARG)
 		mark_tlbs(prog, fp, s->tlb, scope, agent, NULL);

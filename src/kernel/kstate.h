@@ -15,6 +15,7 @@
 #define MN_NWLOG 6
 #define MN_NOPS 8 /* agents that can be inside a core-mm operation at once */
 #define MN_NSWAP 4 /* swap slots */
+#define MN_NPCACHE 4 /* pages of the model's one file (its page cache and its disk blocks) */
 
 enum mn_vm_flags {
 	MN_VM_READ = 1,
@@ -24,13 +25,15 @@ enum mn_vm_flags {
 	MN_VM_HUGETLB = 16,
 	MN_VM_PFNMAP = 32,
 	MN_VM_HUGEPAGE = 64, /* MADV_HUGEPAGE: THP faults (the `thp` mapping kind) */
+	MN_VM_FILE = 128,    /* maps the model's file (vm_file, with page_mkwrite): `file` kind */
+	MN_VM_UFFD_WP = 256, /* registered with userfaultfd in write-protect mode */
 };
 
 struct mn_vma {
 	uint32_t start, end;
 	uint16_t flags;
 	uint8_t used;
-	uint8_t pad;
+	uint8_t pgoff; /* MN_VM_FILE: the file page index mapped at start (vm_pgoff) */
 };
 
 struct mn_mm {
@@ -118,6 +121,18 @@ struct mn_kstate {
 	struct mn_thp_data thp[MN_NTHP]; /* subpage words of the transparent huge pages */
 	uint8_t ubc[MN_NACTX];    /* per agent: its batched unmap flush (MN_UBC_* bits) */
 	struct mn_swap swap[MN_NSWAP];
+	/* The one file `file` mappings map (src/kernel/kbuiltin_file.c): its page cache,
+	 * frame + 1 per page index (0: not cached), and what writeback last wrote of each
+	 * page to the disk. */
+	uint8_t pcache[MN_NPCACHE];
+	int32_t disk[MN_NPCACHE];
+	/* per mm, the part of a `file` VMA that munmap detached from the mm (vma_remove) and
+	 * that stays in the file's rmap (i_mmap) until unlink_file_vma; used 0 when none.
+	 * Its footprint is the file's rmap (kfootprint.c), not the mm's VMAs. */
+	struct mn_vma detached[MN_NMM];
+	/* the file's i_mmap_rwsem held for read: rmap walks in progress */
+	uint8_t i_mmap_readers;
+	uint8_t pad_file[3];
 };
 
 static inline struct mn_kstate *mn_ks(struct mn_world *w, const struct mn_layout *l)

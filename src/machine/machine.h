@@ -77,6 +77,7 @@ typedef uint32_t mn_pte;
 #define MN_PTE_HUGE 0x10u      /* leaf at PMD or PUD level */
 #define MN_PTE_SOFT_DIRTY 0x20u
 #define MN_PTE_SPECIAL 0x40u   /* zero page, pfnmap: no struct-page refcounting */
+#define MN_PTE_UFFD_WP 0x80u   /* userfaultfd write-protected (x86 _PAGE_UFFD_WP, software) */
 #define MN_PTE_KIND_SHIFT 8    /* not-present kinds */
 #define MN_PTE_KIND_MASK (0xfu << MN_PTE_KIND_SHIFT)
 #define MN_PTE_PFN_SHIFT 16
