@@ -24,12 +24,14 @@ enum obj {
 	O_DEVLOCK,   /* drivers' locks */
 	O_ACTX,      /* atomic context (might_sleep) */
 	O_PTPOOL,    /* the free page-table pages every mm allocates from */
+	O_IRQ,       /* which agents have interrupts disabled (the actx column's XR/XW) */
 	O_MM = 96,   /* + 32 * mm: */
 	O_MMAP = 0,  /*   mmap_lock */
 	O_VMA,       /*   VMAs */
 	O_NOTIFIER,  /*   subscriptions, intervals, invalidate_seq */
 	O_GATHER,    /*   mmu_gathers and tlb_flush_pending */
 	O_PTALLOC,   /*   upper page-table levels and page-table pages */
+	O_WPSEQ,     /*   mm->write_protect_seq (the mmap column's XR/XW) */
 	O_PTE = 8,   /*   + PMD index % 16: the PTEs (or the huge entry) under one PMD */
 	O_PTLOCK = 24, /* + PMD index % 8: the split PT lock */
 };
@@ -40,6 +42,10 @@ enum obj {
 /* pte and ptlock name the address in the first argument; a huge entry maps the whole PMD
  * range, so PTE objects are per PMD range. */
 enum { R = 1, W = 2, A = 4 };
+/* The second object of a column: XR/XW in the mmap column read/write the mm's
+ * write_protect_seq, in the actx column the interrupt state (whoever reads the atomic
+ * context reads it too: might_sleep looks at both). */
+enum { XR = 8, XW = 16 };
 struct spec {
 	const char *name;
 	uint8_t mmap, vma, notifier, ops, wlog, mem, tlb, devlock, gather, actx, ptalloc;
@@ -69,9 +75,9 @@ static const struct spec specs[] = {
 	{ "ptep_get_and_clear",     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, W, 0, 0 },
 	{ "ptep_set_wrprotect",     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, W, 0, 0 },
 	{ "ptep_test_and_clear_young", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, W, 0, 0 },
-	{ "native_flush_tlb_range", 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
-	{ "native_flush_tlb_mm",    0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
-	{ "native_tlb_flush",       0, 0, 0, 0, 0, 0, W, 0, R, 0, 0, 0, 0, 0 },
+	{ "native_flush_tlb_range", 0, 0, 0, 0, 0, 0, W, 0, 0, XR, 0, 0, 0, 0 },
+	{ "native_flush_tlb_mm",    0, 0, 0, 0, 0, 0, W, 0, 0, XR, 0, 0, 0, 0 },
+	{ "native_tlb_flush",       0, 0, 0, 0, 0, 0, W, 0, R, XR, 0, 0, 0, 0 },
 	{ "vma_flags",              0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "vma_count",              0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "vma_start",              0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
@@ -146,7 +152,7 @@ static const struct spec specs[] = {
 	{ "pte_free_table",         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, W },
 	{ "copy_huge_subpage",      0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "range_in_vma",           0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-	{ "native_flush_tlb_range_stride", 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
+	{ "native_flush_tlb_range_stride", 0, 0, 0, 0, 0, 0, W, 0, 0, XR, 0, 0, 0, 0 },
 	{ "tlb_flush_pmd_range",    0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0 },
 	{ "tlb_remove_pmd_tlb_entry", 0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0 },
 	{ "iotlb_flush",            0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
@@ -182,8 +188,8 @@ static const struct spec specs[] = {
 	 * mm's deferred-flush state (gather), swap slots with the frames (mem); the agent's
 	 * own tlb_ubc is touched only by the agent */
 	{ "tlb_ubc_set_pending",   0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0 },
-	{ "try_to_unmap_flush",     0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
-	{ "try_to_unmap_flush_dirty", 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
+	{ "try_to_unmap_flush",     0, 0, 0, 0, 0, 0, W, 0, 0, XR, 0, 0, 0, 0 },
+	{ "try_to_unmap_flush_dirty", 0, 0, 0, 0, 0, 0, W, 0, 0, XR, 0, 0, 0, 0 },
 	{ "mm_tlb_flush_batched",   0, 0, 0, 0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0 },
 	{ "tlb_flush_batched_done", 0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0 },
 	{ "add_to_swap",            0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
@@ -202,6 +208,18 @@ static const struct spec specs[] = {
 	{ "lock_page",              0, 0, 0, 0, 0, W, 0, 0, 0, R, 0, 0, 0, 0 },
 	{ "trylock_page",           0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "unlock_page",            0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	/* GUP-fast (kbuiltin_gup.c): the interrupt state, the lockless reads, the reference */
+	{ "local_irq_save",         0, 0, 0, 0, 0, 0, 0, 0, 0, XW, 0, 0, 0, 0 },
+	{ "local_irq_restore",      0, 0, 0, 0, 0, 0, 0, 0, 0, XW, 0, 0, 0, 0 },
+	{ "gup_fast_pmd",           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, R, 0, 0 },
+	{ "gup_fast_pte",           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, R, 0, 0 },
+	{ "gup_fast_recheck",       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, R, 0, 0 },
+	{ "try_grab_folio",         0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "unpin_user_page",        0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "mm_wp_seq_begin",        XW, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "mm_wp_seq_end",          XW, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "mm_wp_seq_read",         XR, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "mm_wp_seq_retry",        XR, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 
 /* Built-ins that write another mm than the agent's (fork's child, named by an argument):
@@ -231,6 +249,7 @@ static void mark_mm(struct mn_fp *fp, const struct spec *s, const mn_val *args, 
 	mark(fp, s->vma, base + O_VMA);
 	mark(fp, s->notifier, base + O_NOTIFIER);
 	mark(fp, s->gather, base + O_GATHER);
+	mark(fp, s->mmap >> 3, base + O_WPSEQ);
 	mark(fp, s->ptalloc, base + O_PTALLOC);
 	if (s->all_pte || (s->pte && !args))
 		for (unsigned k = 0; k < NPTE; k++)
@@ -273,6 +292,7 @@ void mn_kernel_fp(const struct mn_prog *prog, int bi, int agent, const mn_val *a
 	mark(fp, s->tlb, O_TLB);
 	mark(fp, s->devlock, O_DEVLOCK);
 	mark(fp, s->actx, O_ACTX);
+	mark(fp, (uint8_t)((s->actx >> 3) | (s->actx & R)), O_IRQ);
 	/* whoever may allocate (or free) page-table pages takes them from one pool: which
 	 * page an mm gets depends on the others' order */
 	mark(fp, s->ptalloc & W, O_PTPOOL);
