@@ -157,6 +157,22 @@ OPS = {
         "mm m { map 0x1000 file rw populate }", "",
         ["W0 { r0 = write_one_page(0); }",
          "P1 @cpu1 m { store(0x1000, 1); store(0x1000, 2); }"]),
+    # GUP-fast (lib/linux-6.1/gup.mnl): the lock-free walk with interrupts disabled
+    "gup_fast": (
+        "pin_user_pages_fast(FOLL_WRITE) walks the page tables lock-free while munmap "
+        "frees the page and its page tables (the flush IPIs wait for the walk)",
+        "mm m { map 0x1000 anon rw populate }", "",
+        ["P0 @cpu0 m { r0 = pin_user_pages_fast(0x1000, 1); }",
+         "P1 @cpu1 m { munmap(0x1000, 0x1000); }"],
+        "P0:r0 > 0 || P0:r0 == -14"),
+    "gup_fast_fork": (
+        "pin_user_pages_fast(FOLL_WRITE) while the process forks and writes the page: "
+        "the pinned page stays the parent's (write_protect_seq, page_maybe_dma_pinned)",
+        "mm m { map 0x1000 anon rw populate }", "mm child { }\nshared pinned;",
+        ["P0 @cpu0 m { fork(1); await (pinned == 1); store(0x1000, 2); "
+         "r1 = pte_pfn(pte_get(0x1000)); }",
+         "P1 @cpu1 m { r0 = pin_user_pages_fast(0x1000, 1); r1 = pte_pfn(r0); pinned = 1; }"],
+        "P0:r1 == P1:r1"),
 }
 
 # where the device accesses, and whether it writes (else it reads twice)
@@ -166,7 +182,7 @@ THP_ADDR = {"thp_fault": "0x41000", "thp_munmap": "0x40000", "thp_munmap_partial
 WRITERS = ("munmap", "madv_dontneed", "ksm_merge", "mprotect_ro", "madv_pageout",
            "move_pages", "mbind_move", "thp_fault", "thp_munmap",
            "thp_munmap_partial", "thp_mprotect_partial", "thp_mprotect", "thp_collapse",
-           "uffd_wp", "page_mkclean")
+           "uffd_wp", "page_mkclean", "gup_fast")
 
 DEVICES = ["iommu_sva", "hmm_mirror", "kvm", "odp", "gru", "pinned"]
 
@@ -217,6 +233,9 @@ FIRES = {
                               GRU + "; writeback holds no mmap_lock: the dropin of a writable "
                               "translation lands after page_mkclean, and its write is never "
                               "written back"),
+    ("gup_fast", "pinned"): (["stale"], PINNED + " (unmapped)"),
+    ("gup_fast_fork", "gru"): (["stale", "incoherent"], GRU + ": the parent's CoW write "
+                               "after fork"),
 }
 PROFILES = ["linux-6.1", "linux-6.6"]
 CHECKS = ["uaf", "stale", "lost_write", "incoherent", "dirty", "protocol", "error", "deadlock"]

@@ -263,6 +263,25 @@ invalidate_range_end UNMAP 0x1000 0x2000 1
 invalidate_range - 0x0 0x1000 -
 X
 cmp -s "$T/trace" "$T/want" && ok || { bad "file munmap trace"; diff "$T/want" "$T/trace"; }
+# GUP-fast (gup.mnl) calls no notifier itself. A write pin of a page fork left CoW-shared
+# finds the PTE read-only, so the lock-free walk leaves it to the slow path, whose write
+# fault is wp_page_copy's (start CLEAR, ptep_clear_flush_notify's invalidate_range,
+# set_pte_at_notify's change_pte, _only_end). The second pin and the read reference then
+# find a writable, exclusive page and take it lock-free: nothing more.
+cat >"$T/gupfast.mnl" <<'X'
+kernel linux-6.1
+mm m { map 0x1000 anon rw populate }
+fork m child
+P0 @cpu0 m { r0 = pin_user_pages_fast(0x1000, 1); r1 = pin_user_pages_fast(0x1000, 1); r2 = get_user_pages_fast(0x1000, 0); }
+X
+"$M" --trace-notifier "$T/gupfast.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start CLEAR 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+change_pte - 0x1000 0x2000 -
+invalidate_range_end CLEAR 0x1000 0x2000 1
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "GUP-fast trace"; diff "$T/want" "$T/trace"; }
 
 echo "RESULT passed=$pass failed=$fail"
 [ "$fail" = 0 ]

@@ -95,10 +95,13 @@ int kb_child_set_pte_at(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 /* kernel/fork.c: copy_process has returned and kernel_clone wakes the child. From the
  * checks' point of view the child's memory now holds, page for page, the parent's last
- * completed writes: each logged write of the parent to a page the child maps is logged
- * for the child too. (Writes that reached a shared page through a stale TLB entry before
- * dup_mmap's flush_tlb_mm are among them; the kernel gives no guarantee about writes
- * racing with fork, and dup_mmap is done when they are.) */
+ * completed writes: each logged write of the parent to a page the child shares with it
+ * is logged for the child too. (Writes that reached a shared page through a stale TLB
+ * entry before dup_mmap's flush_tlb_mm are among them; the kernel gives no guarantee
+ * about writes racing with fork, and dup_mmap is done when they are.) A page fork copied
+ * for the child (copy_present_page: the parent's may be pinned) is not followed: it holds
+ * what the parent's held at the copy, and DMA through the pin may have written the
+ * parent's since. */
 int kb_wake_up_new_task(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
@@ -115,7 +118,9 @@ int kb_wake_up_new_task(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		uint32_t va = ((copy[i].key - 1) & 0xffff) << MN_PAGE_SHIFT;
 		struct mn_walk wk;
 		mn_pte *s = mn_pt_walk(ks, (int)a[0], va, 0, &wk);
-		if (s && (*s & MN_PTE_PRESENT))
+		mn_pte *p = mn_pt_walk(ks, mm, va, 0, &wk);
+		if (s && (*s & MN_PTE_PRESENT) &&
+		    !(p && (*p & MN_PTE_PRESENT) && MN_PTE_PFN(*p) != MN_PTE_PFN(*s)))
 			mn_wlog_set(ks, (int)a[0], va, copy[i].value);
 	}
 	cm->forked = 1;
@@ -138,8 +143,8 @@ int kb_fork_wait(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
-/* include/linux/rmap.h: page_try_dup_anon_rmap (6.1 :234-265). page_needs_cow_for_dma is
- * false in the model (no FOLL_PIN pins), so the copy_present_page path is not modelled. */
+/* include/linux/rmap.h: page_try_dup_anon_rmap (6.1 :234-265). page_needs_cow_for_dma's
+ * MMF_HAS_PINNED test is taken as true: every pin sets it before it pins. */
 int kb_page_try_dup_anon_rmap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	struct mn_page *f = mn_kctx_page(ctx, a[0]);

@@ -105,9 +105,11 @@ int kb_free_pgtables(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
-/* mm/mmu_gather.c: tlb_table_flush at tlb_flush_mmu_free, after the TLB flush. (The
- * kernel frees them through RCU or with the page batch; nothing in the model walks a
- * table after its entry is cleared, so the free is immediate.) */
+/* mm/mmu_gather.c: tlb_table_flush at tlb_flush_mmu_free, after the TLB flush. x86 6.1 on
+ * bare metal frees page tables with the page batch (pv_ops.mmu.tlb_remove_table is
+ * tlb_remove_page), so after that flush, whose IPIs waited for every CPU with interrupts
+ * disabled: the only walker that may still hold a table it read, GUP-fast, is done by
+ * then (kbuiltin_gup.c). The free is immediate; the RCU table free is not modelled. */
 int kb_tlb_table_free(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)a;

@@ -14,6 +14,7 @@
 #include "../lang/program.h"
 #include "../machine/pagetable.h"
 #include "../machine/tlb.h"
+#include "kbuiltin_gup.h"
 #include "kstate.h"
 
 enum {
@@ -317,6 +318,21 @@ int kb_tlb_nested_full_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	reset_range(g);
 	g->tlb |= MN_TLBG_FREED_TABLES;
 	return 0;
+}
+
+/* The flush's IPIs (flush_tlb_mm_range) wait for CPUs with interrupts disabled; a gather
+ * that recorded nothing sends none. */
+int kb_tlb_flush_en(const struct mn_ctx *ctx, const mn_val *a)
+{
+	(void)a;
+	const struct mn_kstate *ks = mn_ks_c(ctx->w, &ctx->prog->layout);
+	if (!ks || mn_ipi_done(ks, ctx->agent))
+		return 1;
+	for (int i = 0; i < MN_NOPS; i++)
+		if (ks->gather[i].agent == ctx->agent + 1)
+			return !(ks->gather[i].tlb & (MN_TLBG_CLEARED_PTES | MN_TLBG_CLEARED_PMDS |
+						      MN_TLBG_FREED_TABLES));
+	return 1; /* no gather: the step reports the error */
 }
 
 int kb_tlb_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)

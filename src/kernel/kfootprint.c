@@ -24,6 +24,7 @@ enum obj {
 		      * might_sleep reads, is no one else's business and is no object) */
 	O_PTPOOL,    /* the free page-table pages every mm allocates from */
 	O_IMMAP,     /* the file's rmap: i_mmap_rwsem, detached VMAs (file_specs) */
+	O_IRQ,       /* which agents have interrupts disabled (the actx column's XR/XW) */
 	O_CTLB,      /* + CPU: that CPU's TLB */
 	O_DTLB = O_CTLB + MN_NCPU, /* + device: its IOTLB or mirror table, and its state */
 	O_SHARED_END = O_DTLB + MN_NDEV,
@@ -36,6 +37,7 @@ enum obj {
 	O_OPS,       /*   the records of the operations running on the mm (stale, dirty,
 		      *   discards); each agent's record has its own slot */
 	O_ITREE,     /*   interval notifiers: the tree, invalidate_seq, active ranges */
+	O_WPSEQ,     /*   mm->write_protect_seq (the mmap column's XR/XW) */
 	O_PTE = 8,   /*   + PMD index % 16: the PTEs (or the huge entry) under one PMD */
 	O_PTLOCK = 24, /* + PMD index % 8: the split PT lock */
 };
@@ -48,6 +50,11 @@ _Static_assert(O_SHARED_END <= O_MM, "shared footprint objects overlap the mms'"
 /* pte and ptlock name the address in the first argument; a huge entry maps the whole PMD
  * range, so PTE objects are per PMD range. */
 enum { R = 1, W = 2, A = 4 };
+/* The second object of a column: XR/XW in the mmap column read/write the mm's
+ * write_protect_seq, in the actx column which agents have interrupts off (a CPU flush
+ * waits for the others' IPIs). An agent's own bit, which might_sleep also reads, is
+ * nobody else's business. */
+enum { XR = 8, XW = 16 };
 struct spec {
 	const char *name;
 	uint8_t mmap, vma, notifier, ops, wlog, mem, tlb, devlock, gather, actx, ptalloc;
@@ -77,9 +84,9 @@ static const struct spec specs[] = {
 	{ "ptep_get_and_clear",     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, W, 0, 0 },
 	{ "ptep_set_wrprotect",     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, W, 0, 0 },
 	{ "ptep_test_and_clear_young", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, W, 0, 0 },
-	{ "native_flush_tlb_range", 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
-	{ "native_flush_tlb_mm",    0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
-	{ "native_tlb_flush",       0, 0, 0, 0, 0, 0, W, 0, R, 0, 0, 0, 0, 0 },
+	{ "native_flush_tlb_range", 0, 0, 0, 0, 0, 0, W, 0, 0, XR, 0, 0, 0, 0 },
+	{ "native_flush_tlb_mm",    0, 0, 0, 0, 0, 0, W, 0, 0, XR, 0, 0, 0, 0 },
+	{ "native_tlb_flush",       0, 0, 0, 0, 0, 0, W, 0, R, XR, 0, 0, 0, 0 },
 	{ "vma_flags",              0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "vma_count",              0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "vma_start",              0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
@@ -154,7 +161,7 @@ static const struct spec specs[] = {
 	{ "pte_free_table",         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, W },
 	{ "copy_huge_subpage",      0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "range_in_vma",           0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-	{ "native_flush_tlb_range_stride", 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
+	{ "native_flush_tlb_range_stride", 0, 0, 0, 0, 0, 0, W, 0, 0, XR, 0, 0, 0, 0 },
 	{ "tlb_flush_pmd_range",    0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0 },
 	{ "tlb_remove_pmd_tlb_entry", 0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0 },
 	{ "iotlb_flush",            0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
@@ -190,8 +197,8 @@ static const struct spec specs[] = {
 	 * mm's deferred-flush state (gather), swap slots with the frames (mem); the agent's
 	 * own tlb_ubc is touched only by the agent */
 	{ "tlb_ubc_set_pending",   0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0 },
-	{ "try_to_unmap_flush",     0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
-	{ "try_to_unmap_flush_dirty", 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
+	{ "try_to_unmap_flush",     0, 0, 0, 0, 0, 0, W, 0, 0, XR, 0, 0, 0, 0 },
+	{ "try_to_unmap_flush_dirty", 0, 0, 0, 0, 0, 0, W, 0, 0, XR, 0, 0, 0, 0 },
 	{ "mm_tlb_flush_batched",   0, 0, 0, 0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0 },
 	{ "tlb_flush_batched_done", 0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0 },
 	{ "add_to_swap",            0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
@@ -233,6 +240,18 @@ static const struct spec specs[] = {
 	{ "i_mmap_lock_read",       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "i_mmap_unlock_read",     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "unlink_file_vma",        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	/* GUP-fast (kbuiltin_gup.c): the interrupt state, the lockless reads, the reference */
+	{ "local_irq_save",         0, 0, 0, 0, 0, 0, 0, 0, 0, XW, 0, 0, 0, 0 },
+	{ "local_irq_restore",      0, 0, 0, 0, 0, 0, 0, 0, 0, XW, 0, 0, 0, 0 },
+	{ "gup_fast_pmd",           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, R, 0, 0 },
+	{ "gup_fast_pte",           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, R, 0, 0 },
+	{ "gup_fast_recheck",       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, R, 0, 0 },
+	{ "try_grab_folio",         0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "unpin_user_page",        0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "mm_wp_seq_begin",        XW, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "mm_wp_seq_end",          XW, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "mm_wp_seq_read",         XR, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "mm_wp_seq_retry",        XR, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 
 /* Built-ins that also touch the file's rmap: its i_mmap_rwsem and the VMAs munmap
@@ -354,6 +373,7 @@ static void mark_mm(struct mn_fp *fp, const struct spec *s, const mn_val *args, 
 		if (ntf_part != NS_SUBS)
 			mark(fp, s->notifier, base + O_ITREE);
 		mark(fp, s->gather, base + O_GATHER);
+		mark(fp, s->mmap >> 3, base + O_WPSEQ);
 		mark(fp, s->ptalloc, base + O_PTALLOC);
 		mark(fp, s->ops, base + O_OPS);
 		if (s->all_pte)
@@ -450,6 +470,7 @@ static void base_fp(const struct mn_prog *prog, int bi, int agent, struct mn_fp 
 	mark(fp, s->mem, O_MEM);
 	mark(fp, s->devlock, O_DEVLOCK);
 	mark(fp, s->actx, O_ACTX);
+	mark(fp, s->actx >> 3, O_IRQ);
 	/* whoever may allocate (or free) page-table pages takes them from one pool: which
 	 * page an mm gets depends on the others' order */
 	mark(fp, s->ptalloc & W, O_PTPOOL);

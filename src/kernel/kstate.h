@@ -50,7 +50,8 @@ struct mn_mm {
 	 * pending and flushed by flush_tlb_batched_pending (src/kernel/kbuiltin_reclaim.c) */
 	uint8_t batch_pending;
 	uint8_t batch_flushed;
-	uint8_t pad[2];
+	uint8_t wp_seq; /* mm->write_protect_seq: odd while fork write-protects (kbuiltin_gup.c) */
+	uint8_t pad;
 	struct mn_vma vma[MN_NVMA];
 	struct mn_notifier_mm notifier;
 };
@@ -90,7 +91,8 @@ struct mn_gather {
 struct mn_actx {
 	uint8_t depth[MN_NACTX];     /* per agent: spinlocks + RCU + non_block sections */
 	uint8_t i_mmap_lock[MN_NMM]; /* the mm's file mappings' i_mmap_lock: agent + 1 */
-	uint8_t pad[6];
+	uint16_t irqs_off;           /* bit per agent: interrupts disabled (local_irq_save) */
+	uint8_t pad[4];
 };
 
 /* A swap slot (swap_map count and contents; src/kernel/kbuiltin_reclaim.c). A swap PTE

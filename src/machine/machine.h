@@ -44,6 +44,9 @@ enum mn_frame_flags {
 	MN_PG_MAYBE_DMA_PINNED = 128, /* page_maybe_dma_pinned: a FOLL_PIN reference is held */
 	MN_PG_NODE1 = 256,        /* on NUMA node 1 (page migration); node 0 otherwise */
 };
+/* the number of FOLL_PIN references held (MN_PG_MAYBE_DMA_PINNED while it is not 0) */
+#define MN_PG_PINS_SHIFT 12
+#define MN_PG_PINS_MASK 0xf000u
 
 /* A transparent huge page is one frame standing for the whole compound page (as a
  * hugetlb page is): one refcount and mapcount (the head's), and a word per subpage
