@@ -78,8 +78,10 @@ struct search {
 	double t0, last_progress;
 };
 
+/* Aligned to two cache lines: neighbouring workers' counters shared a line, and every
+ * step of one invalidated it for the other. */
 struct worker {
-	struct search *s;
+	_Alignas(128) struct search *s;
 	int id;
 	struct stack st;
 	uint64_t processed;
@@ -472,7 +474,10 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	if (s.nworkers > 64)
 		s.nworkers = 64;
 
-	struct worker *wk = xcalloc((size_t)s.nworkers, sizeof(*wk));
+	struct worker *wk = aligned_alloc(_Alignof(struct worker), (size_t)s.nworkers * sizeof(*wk));
+	if (!wk)
+		abort();
+	memset(wk, 0, (size_t)s.nworkers * sizeof(*wk));
 	s.workers = wk;
 	s.table_bits = o->table_bits;
 	s.table_bits_max = o->table_bits_max > o->table_bits ? o->table_bits_max : o->table_bits;

@@ -21,7 +21,9 @@ struct visited {
 	struct visited_slot *slots;
 	uint64_t mask;
 	uint64_t limit;   /* inserts beyond this fail: the table is full */
-	uint64_t count;   /* atomic */
+	/* atomic; on a line of its own, away from the fields every insert reads */
+	_Alignas(64) uint64_t count;
+	char pad[56];
 };
 
 void visited_init(struct visited *v, int bits);
