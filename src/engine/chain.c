@@ -9,14 +9,24 @@
 #include "../util/xalloc.h"
 #include "por.h"
 
-int mn_chain_follow(const struct mn_prog *p, struct mn_world *w, int *out)
+int mn_chain_follow(const struct mn_prog *p, struct mn_world *w, int *out, int *ample,
+		    int *nample)
 {
-	int n = 0, one[64];
-	while (n < MN_CHAIN_MAX && mn_ample(p, w, 1, one) == 1) {
-		mn_step(p, w, one[0], NULL);
+	int n = 0, set[64], m = -1;
+	struct mn_ample_cache cache;
+	cache.have = 0;
+	while (n < MN_CHAIN_MAX && (m = mn_ample_cached(p, w, set, &cache)) == 1) {
+		mn_step(p, w, set[0], NULL);
+		mn_ample_cache_step(&cache, set[0]);
 		if (out)
-			out[n] = one[0];
+			out[n] = set[0];
 		n++;
+		m = -1;
+	}
+	if (ample) {
+		*nample = m;
+		for (int k = 0; k < m; k++)
+			ample[k] = set[k];
 	}
 	return n;
 }
@@ -36,7 +46,7 @@ char *mn_chain_expand(const struct mn_prog *p, const char *starts)
 	s[0] = 0;
 	for (int i = 0; i < n; i++) {
 		mn_step(p, w, seq[i], NULL);
-		int m = mn_chain_follow(p, w, chain);
+		int m = mn_chain_follow(p, w, chain, NULL, NULL);
 		for (int k = -1; k < m; k++) {
 			int a = k < 0 ? seq[i] : chain[k];
 			if (len + 8 > cap) {

@@ -201,11 +201,11 @@ static uint64_t closure(int seed, const uint64_t *conf, uint64_t enabled, int be
 	return in;
 }
 
-int mn_ample(const struct mn_prog *p, const struct mn_world *w, int reduce, int *out)
+static int ample_of(const struct mn_prog *p, const struct mn_world *w, int reduce, int *out,
+		    struct mn_ample_cache *c)
 {
 	int n = p->nagents, nen = 0;
 	uint64_t enabled = 0, running = 0, conf[64];
-	struct mn_fp next[64], future[64];
 
 	for (int i = 0; i < n; i++) {
 		if (mn_enabled(p, w, i)) {
@@ -216,10 +216,13 @@ int mn_ample(const struct mn_prog *p, const struct mn_world *w, int reduce, int 
 	if (!reduce || nen <= 1)
 		return nen;
 	for (int i = 0; i < n; i++) {
-		if (mn_agent_c(w, &p->layout, i)->status == MN_AGENT_RUNNING) {
-			running |= 1ull << i;
-			mn_next_fp(p, w, i, &next[i]);
-			mn_future_fp(p, w, i, &future[i]);
+		if (mn_agent_c(w, &p->layout, i)->status != MN_AGENT_RUNNING)
+			continue;
+		running |= 1ull << i;
+		if (!(c->have >> i & 1)) {
+			mn_next_fp(p, w, i, &c->next[i]);
+			mn_future_fp(p, w, i, &c->future[i]);
+			c->have |= 1ull << i;
 		}
 	}
 	for (int j = 0; j < n; j++) {
@@ -227,7 +230,7 @@ int mn_ample(const struct mn_prog *p, const struct mn_world *w, int reduce, int 
 		if (!(running >> j & 1))
 			continue;
 		for (int k = 0; k < n; k++)
-			if (k != j && (running >> k & 1) && fp_conflict(&next[j], &future[k]))
+			if (k != j && (running >> k & 1) && fp_conflict(&c->next[j], &c->future[k]))
 				conf[j] |= 1ull << k;
 	}
 	/* Smallest closure over every enabled seed; ties go to the lowest seed, so the
@@ -248,4 +251,17 @@ int mn_ample(const struct mn_prog *p, const struct mn_world *w, int reduce, int 
 	for (uint64_t x = chosen; x; x &= x - 1)
 		out[m++] = __builtin_ctzll(x);
 	return m;
+}
+
+int mn_ample(const struct mn_prog *p, const struct mn_world *w, int reduce, int *out)
+{
+	struct mn_ample_cache c;
+	c.have = 0;
+	return ample_of(p, w, reduce, out, &c);
+}
+
+int mn_ample_cached(const struct mn_prog *p, const struct mn_world *w, int *out,
+		    struct mn_ample_cache *cache)
+{
+	return ample_of(p, w, 1, out, cache);
 }

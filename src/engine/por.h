@@ -19,3 +19,19 @@ void mn_future_fp(const struct mn_prog *p, const struct mn_world *w, int i, stru
  * to out in increasing order and returns how many; 0 means w is final. With reduce == 0,
  * every enabled agent. */
 int mn_ample(const struct mn_prog *p, const struct mn_world *w, int reduce, int *out);
+
+/* The footprints mn_ample computes for each agent depend on that agent's own state only,
+ * so along a path they stay valid until the agent steps: a cache of them, for callers
+ * that step one agent at a time (chains). */
+struct mn_ample_cache {
+	uint64_t have; /* agents whose next and future are below */
+	struct mn_fp next[64], future[64];
+};
+/* mn_ample with reduction, using and filling cache. */
+int mn_ample_cached(const struct mn_prog *p, const struct mn_world *w, int *out,
+		    struct mn_ample_cache *cache);
+/* Agent a stepped: its footprints are stale. */
+static inline void mn_ample_cache_step(struct mn_ample_cache *cache, int a)
+{
+	cache->have &= ~(1ull << a);
+}

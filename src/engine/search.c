@@ -26,7 +26,9 @@ struct entry {
 	uint32_t depth;
 	int16_t last; /* agent of the step that led here, -1 at the start */
 	int16_t pre;  /* preemptions so far */
-	uint32_t pad;
+	int32_t nample; /* agents in `ample`, the persistent set here when the chain that led
+			 * here found it already; -1: not known */
+	uint64_t ample;
 	uint64_t sleep; /* sleep set: agents whose step here is covered elsewhere */
 	uint64_t only;  /* agents still to explore (a revisit explores the woken ones) */
 	struct mn_world *w; /* owned by the entry: stacks move pointers, not kilobytes */
@@ -211,16 +213,18 @@ static void progress(struct search *s, uint32_t depth)
 		(unsigned long long)n, (double)n / (t - s->t0), depth, t - s->t0);
 }
 
-/* Pushes the state succ (the entry takes the buffer). */
+/* Pushes the state succ (the entry takes the buffer), with its persistent set when known
+ * (nample >= 0). */
 static void push(struct worker *wk, uint32_t slot, const struct entry *from, int a, int pre,
-		 uint64_t sleep, uint64_t only, struct mn_world *succ)
+		 uint64_t sleep, uint64_t only, struct mn_world *succ, int nample, uint64_t ample)
 {
 	struct entry *ne = stack_push(&wk->st);
 	ne->slot = slot;
 	ne->depth = from->depth + 1;
 	ne->last = (int16_t)a;
 	ne->pre = (int16_t)pre;
-	ne->pad = 0;
+	ne->nample = nample;
+	ne->ample = ample;
 	ne->sleep = sleep;
 	ne->only = only;
 	ne->w = succ;
@@ -239,7 +243,7 @@ static void revisit(struct worker *wk, uint32_t slot, const struct entry *e, int
 		return;
 	}
 	s->sleep_of[slot] = z_old & z_new;
-	push(wk, slot, e, a, pre, z_new, z_old & ~z_new, succ);
+	push(wk, slot, e, a, pre, z_new, z_old & ~z_new, succ, -1, 0);
 }
 
 /* Waits, with s->lock held, while another worker grows the visited set. */
@@ -308,8 +312,12 @@ static void expand(struct worker *wk, struct entry *e)
 	struct search *s = wk->s;
 	const struct mn_prog *p = s->p;
 	struct mn_world *w = e->w;
-	int agents[64];
-	int n = mn_ample(p, w, s->use_ample, agents);
+	int agents[64], n = 0;
+	if (e->nample >= 0)
+		for (uint64_t x = e->ample; x; x &= x - 1)
+			agents[n++] = __builtin_ctzll(x);
+	else
+		n = mn_ample(p, w, s->use_ample, agents);
 	struct mn_fp next[64];
 	uint64_t done = 0;
 
@@ -333,8 +341,8 @@ static void expand(struct worker *wk, struct entry *e)
 	/* Every successor first, then the inserts: the table's cache lines for all of
 	 * them are on their way while the later ones are computed. */
 	struct mn_world *succs[64];
-	uint64_t keys[64], sleeps[64];
-	int pres[64], m = 0, todo[64];
+	uint64_t keys[64], sleeps[64], amples[64];
+	int pres[64], m = 0, todo[64], namples[64];
 	for (int k = 0; k < n; k++) {
 		int a = agents[k], pre = e->pre;
 		uint64_t bit = 1ull << a, child_sleep = 0;
@@ -358,8 +366,13 @@ static void expand(struct worker *wk, struct entry *e)
 		memcpy(succ, w, p->layout.size);
 		mn_step(p, succ, a, NULL);
 		uint64_t steps = 1;
+		int set[64], nset = -1;
 		if (s->chain)
-			steps += (uint64_t)mn_chain_follow(p, succ, NULL);
+			steps += (uint64_t)mn_chain_follow(p, succ, NULL, set, &nset);
+		amples[m] = 0;
+		for (int q = 0; q < nset; q++)
+			amples[m] |= 1ull << set[q];
+		namples[m] = nset;
 		wk->transitions += steps;
 		if (mn_is_final(p, succ))
 			wk->executions++;
@@ -399,7 +412,7 @@ static void expand(struct worker *wk, struct entry *e)
 		}
 		if (s->use_sleep)
 			s->sleep_of[slot] = sleeps[k];
-		push(wk, slot, e, a, pres[k], sleeps[k], ~0ull, succ);
+		push(wk, slot, e, a, pres[k], sleeps[k], ~0ull, succ, namples[k], amples[k]);
 	}
 }
 
@@ -490,6 +503,7 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	struct entry *root = stack_push(&wk[0].st);
 	memset(root, 0, sizeof(*root));
 	root->last = -1;
+	root->nample = -1;
 	root->only = ~0ull;
 	root->slot = visited_insert(&s.vis, state_key(&s, p->init, -1, 0), MN_NO_PARENT, 0,
 				    &is_new);
