@@ -885,6 +885,17 @@ static int stale_entry(struct mn_kstate *ks, const struct mn_tlbe *e, uint32_t v
 	return (e->flags & MN_PTE_WRITE) && !(*s & MN_PTE_WRITE);
 }
 
+/* Another operation on the page of va has not returned yet. */
+static int op_busy(const struct mn_kstate *ks, const struct mn_opr *me, uint32_t va)
+{
+	for (int i = 0; i < MN_NOPS; i++) {
+		const struct mn_opr *o = &ks->op[i];
+		if (o != me && o->active && o->mm == me->mm && va >= o->start && va < o->end)
+			return 1;
+	}
+	return 0;
+}
+
 int kb_op_end(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)a;
@@ -898,32 +909,36 @@ int kb_op_end(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		snprintf(ctx->err, sizeof(ctx->err), "op_end without op_begin");
 		return -1;
 	}
-	for (uint32_t va = me->start; va < me->end; va += MN_PAGE_SIZE) {
-		int busy = 0; /* another operation on this page has not returned yet */
-		for (int i = 0; i < MN_NOPS; i++) {
-			const struct mn_opr *o = &ks->op[i];
-			busy |= o != me && o->active && o->mm == me->mm && va >= o->start &&
-				va < o->end;
-		}
-		if (busy)
-			continue;
-		/* the entry translating the page: a 4 KiB one, or a 2 MiB one covering it */
-		for (int c = 0; c < MN_NCPU + MN_NDEV; c++) {
-			struct mn_tlbe *tlb = c < MN_NCPU ? ks->cpu[c].tlb : ks->dev[c - MN_NCPU].tlb;
-			for (int k = 0; k < MN_NTLB; k++) {
-				uint32_t vpn = (va >> MN_PAGE_SHIFT) + 1;
-				uint32_t n = (tlb[k].flags & MN_PTE_HUGE) ? MN_PTRS : 1;
-				int covers = tlb[k].vpn && tlb[k].mm == me->mm &&
-					     vpn >= tlb[k].vpn && vpn < tlb[k].vpn + n;
-				if (covers && stale_entry(ks, &tlb[k], va, c >= MN_NCPU))
+	/* Each TLB entry of the mm, at each page of the range it translates (one for a 4 KiB
+	 * entry, a PMD's worth for a 2 MiB one): the entries, not the range's pages, are
+	 * walked, since the range may be the whole address space (clear_refs, exit). */
+	for (int c = 0; c < MN_NCPU + MN_NDEV; c++) {
+		struct mn_tlbe *tlb = c < MN_NCPU ? ks->cpu[c].tlb : ks->dev[c - MN_NCPU].tlb;
+		for (int k = 0; k < MN_NTLB; k++) {
+			if (!tlb[k].vpn || tlb[k].mm != me->mm)
+				continue;
+			uint32_t n = (tlb[k].flags & MN_PTE_HUGE) ? MN_PTRS : 1;
+			uint32_t first = (uint32_t)(tlb[k].vpn - 1) << MN_PAGE_SHIFT;
+			uint32_t last = first + (n << MN_PAGE_SHIFT);
+			/* the pages of the range: me->start + i pages */
+			uint32_t va = me->start;
+			if (first > va)
+				va += (first - va + MN_PAGE_SIZE - 1) & ~(uint32_t)(MN_PAGE_SIZE - 1);
+			for (; va < last && va < me->end; va += MN_PAGE_SIZE)
+				if (!op_busy(ks, me, va) &&
+				    stale_entry(ks, &tlb[k], va, c >= MN_NCPU))
 					ctx->fired |= 1u << MN_CHECK_STALE;
-			}
 		}
 	}
 	/* A write that raced with a discarding operation may be lost (MADV_DONTNEED's
-	 * contract); one after it returns may not. */
-	for (uint32_t va = me->start; me->discards && va < me->end; va += MN_PAGE_SIZE)
-		mn_wlog_discard(ks, me->mm, va);
+	 * contract); one after it returns may not. The logged pages of the mm in the range
+	 * are dropped (the log, not the range, is walked). */
+	for (int i = MN_NWLOG - 1; me->discards && i >= 0; i--) {
+		uint32_t va;
+		if (mn_wlog_at(ks, i, me->mm, &va) && va >= (me->start & ~(uint32_t)(MN_PAGE_SIZE - 1)) &&
+		    va + (me->start & (MN_PAGE_SIZE - 1)) < me->end)
+			mn_wlog_discard(ks, me->mm, va);
+	}
 	memset(me, 0, sizeof(*me));
 	return 0;
 }

@@ -48,6 +48,15 @@ void mn_wlog_set(struct mn_kstate *ks, int mm, uint32_t va, int32_t value)
 	}
 }
 
+int mn_wlog_at(const struct mn_kstate *ks, int i, int mm, uint32_t *va)
+{
+	uint32_t k = ks->wlog[i].key;
+	if (!k || (int)((k - 1) >> 16) != mm)
+		return 0;
+	*va = ((k - 1) & 0xffff) << MN_PAGE_SHIFT;
+	return 1;
+}
+
 void mn_wlog_discard(struct mn_kstate *ks, int mm, uint32_t va)
 {
 	uint32_t k = wlog_key(mm, va);

@@ -24,5 +24,7 @@ int mn_wlog_get(const struct mn_kstate *ks, int mm, uint32_t va, int32_t *value)
 void mn_wlog_set(struct mn_kstate *ks, int mm, uint32_t va, int32_t value);
 /* The kernel threw va's data away on purpose (MADV_DONTNEED, munmap). */
 void mn_wlog_discard(struct mn_kstate *ks, int mm, uint32_t va);
+/* 1 when log slot i holds a page of mm, whose address goes to *va. */
+int mn_wlog_at(const struct mn_kstate *ks, int i, int mm, uint32_t *va);
 
 #endif
