@@ -91,11 +91,8 @@ char *mn_min_cex(const struct mn_prog *p, size_t k, int want, uint64_t limit, in
 	struct visited settled;
 	uint64_t seq = 0;
 	char *result = NULL;
-	int bits = 10;
-
-	while (((uint64_t)1 << bits) < limit * 2 && bits < 30)
-		bits++;
-	visited_init(&settled, bits);
+	/* small at first, grown as it fills: most searches settle few states */
+	visited_init(&settled, 12);
 	XGROW(nodes, cnodes, 1);
 	nodes[nnodes++] = (struct node){ MN_NO_PARENT, -1 };
 	memcpy(ref, p->init, ws);
@@ -108,7 +105,8 @@ char *mn_min_cex(const struct mn_prog *p, size_t k, int want, uint64_t limit, in
 		unpack_world(cur, ref, nw, it.w, it.nwords);
 		struct mn_world *w = (struct mn_world *)cur;
 		uint64_t key = mn_world_hash(p, w) ^ ((uint64_t)(it.last + 2) * 0x9e3779b97f4a7c15ull);
-		visited_insert(&settled, mn_fix_key(key), 0, 0, &is_new);
+		while (visited_insert(&settled, mn_fix_key(key), 0, 0, &is_new) == UINT32_MAX)
+			free(visited_grow(&settled, 2)); /* no slot numbers are kept here */
 		if (!is_new || settled.count > limit) {
 			free(it.w);
 			if (settled.count > limit)

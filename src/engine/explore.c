@@ -14,7 +14,7 @@
  * runs up front costs every small run the zeroing of its pages. The stateful search grows
  * it in place (x4) when it fills; the other searches start over with a table four times
  * the size. MPI runs, whose ranks would have to agree on either, take a large table. */
-#define FIRST_TABLE_BITS 18
+#define FIRST_TABLE_BITS 14
 #define AUTO_TABLE_BITS_MAX 28
 #define MPI_TABLE_BITS 24
 #define CEX_LIMIT 200000

@@ -48,14 +48,43 @@ static void static_of(const struct mn_prog *p, int agent, const struct mn_fp *su
 
 /* fp_static and fp_future of one agent: function summaries to a fixpoint (calls),
  * atomic blocks and awaits as one step, then futures backwards to a fixpoint (loops). */
+/* Marks in live[] the functions agent's code may call (only direct calls exist): the
+ * library is large and a scenario uses a small part of it, so only that part is
+ * prepared. */
+static void reachable(const struct mn_prog *p, int agent, uint8_t *live)
+{
+	int *todo = xcalloc(p->nfns ? p->nfns : 1, sizeof(*todo)), n = 0;
+	memset(live, 0, p->nfns);
+	live[p->agents[agent].fn] = 1;
+	todo[n++] = p->agents[agent].fn;
+	while (n) {
+		const struct fn_info *f = &p->fns[todo[--n]];
+		for (uint32_t pc = f->code_start; pc < f->code_end; pc++)
+			if (p->code[pc].op == OP_CALL && !live[p->code[pc].a]) {
+				live[p->code[pc].a] = 1;
+				todo[n++] = (int)p->code[pc].a;
+			}
+	}
+	free(todo);
+}
+
 static void prepare_agent(const struct mn_prog *p, int agent, struct mn_fp *st,
 			  struct mn_fp *fut, struct mn_fp *summary)
 {
 	size_t n = p->ncode;
+	uint8_t *live = xmalloc(p->nfns ? p->nfns : 1);
+	reachable(p, agent, live);
+	uint8_t *pclive = xcalloc(n ? n : 1, 1);
+	for (size_t f = 0; f < p->nfns; f++)
+		if (live[f])
+			memset(pclive + p->fns[f].code_start, 1,
+			       p->fns[f].code_end - p->fns[f].code_start);
 	memset(summary, 0, sizeof(*summary) * p->nfns);
 	for (int changed = 1; changed;) {
 		changed = 0;
 		for (size_t f = 0; f < p->nfns; f++) {
+			if (!live[f])
+				continue;
 			struct mn_fp sum;
 			fp_clear(&sum);
 			for (uint32_t pc = p->fns[f].code_start; pc < p->fns[f].code_end; pc++) {
@@ -70,10 +99,11 @@ static void prepare_agent(const struct mn_prog *p, int agent, struct mn_fp *st,
 		}
 	}
 	for (uint32_t pc = 0; pc < n; pc++)
-		static_of(p, agent, summary, pc, &st[pc]);
+		if (pclive[pc])
+			static_of(p, agent, summary, pc, &st[pc]);
 	for (uint32_t pc = 0; pc < n; pc++) {
 		const struct insn *in = &p->code[pc];
-		if (in->op != OP_ATOMIC_BEGIN && in->op != OP_AWAIT)
+		if (!pclive[pc] || (in->op != OP_ATOMIC_BEGIN && in->op != OP_AWAIT))
 			continue;
 		for (uint32_t k = pc + 1; k < (uint32_t)in->a; k++)
 			fp_union(&st[pc], &st[k]);
@@ -83,6 +113,8 @@ static void prepare_agent(const struct mn_prog *p, int agent, struct mn_fp *st,
 	for (int changed = 1; changed;) {
 		changed = 0;
 		for (uint32_t pc = (uint32_t)n; pc-- > 0;) {
+			if (!pclive[pc])
+				continue;
 			const struct insn *in = &p->code[pc];
 			struct mn_fp f = fut[pc];
 			uint32_t succ[2];
@@ -107,6 +139,8 @@ static void prepare_agent(const struct mn_prog *p, int agent, struct mn_fp *st,
 			}
 		}
 	}
+	free(pclive);
+	free(live);
 }
 
 void mn_por_prepare(struct mn_prog *p)
