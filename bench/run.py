@@ -8,6 +8,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import run_mnsim  # noqa: E402
+
 MNSIM = sys.argv[1] if len(sys.argv) > 1 else "build/mnsim"
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -18,15 +21,16 @@ def fig(name, value, unit):
     figures.append((name, value, unit))
 
 
-def run(path, *opts):
-    """Runs mnsim on one file; returns (test json, wall seconds)."""
-    t0 = time.perf_counter()
-    out = subprocess.run([MNSIM, "--json", "--no-min-cex", *opts, path],
-                         capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if out.returncode not in (0, 1, 3):
-        sys.exit(f"bench: mnsim failed on {path}: {out.stderr}")
-    return json.loads(out.stdout)["tests"][0], wall
+peak_kb = {}  # group -> the largest resident set of one mnsim run in it
+
+
+def run(path, *opts, group=None):
+    """Runs mnsim on one file; returns (test json, wall seconds). The run's peak resident
+    set is kept as the largest of its group."""
+    test, wall, rss = run_mnsim(MNSIM, path, *opts)
+    if group:
+        peak_kb[group] = max(peak_kb.get(group, 0), rss)
+    return test, wall
 
 
 def gen(n, k, mode, tmp):
@@ -108,8 +112,8 @@ def main():
             paths = sorted(glob.glob(os.path.join(ROOT, group, "**", "*.mnl"), recursive=True))
             st = s1 = s2 = 0.0
             for path in paths:
-                t1, _ = run(path, "--jobs", "1")
-                t2, _ = run(path, "--jobs", "2")
+                t1, _ = run(path, "--jobs", "1", group=group)
+                t2, _ = run(path, "--jobs", "2", group=group)
                 assert t1["states"] == t2["states"], f"{path}: counts differ between job counts"
                 st += t1["states"]
                 s1 += t1["seconds"]
@@ -120,6 +124,8 @@ def main():
             fig(f"{name}-seconds-1-job", f"{s1:.2f}", "s")
             fig(f"{name}-seconds-2-jobs", f"{s2:.2f}", "s")
             fig(f"{name}-states-per-s", f"{st / max(s1, 1e-9):.0f}", "states/s")
+            print(f"  {name:8} peak memory of one run: {peak_kb[group] / 1024:.1f} MiB")
+            fig(f"{name}-peak-memory", f"{peak_kb[group] / 1024:.1f}", "MiB")
         cow = os.path.join(ROOT, "scenarios/seeds/000_cow_iommu.mnl")
         red, _ = run(cow, "--jobs", "1")
         full, _ = run(cow, "--jobs", "1", "--reduction", "none")
@@ -128,8 +134,8 @@ def main():
 
         # Throughput on a test big enough to measure, one worker and two.
         big = gen(4, 3, "shared", tmp)
-        r1, _ = run(big, "--jobs", "1")
-        r2, _ = run(big, "--jobs", "2")
+        r1, _ = run(big, "--jobs", "1", group="big")
+        r2, _ = run(big, "--jobs", "2", group="big")
         assert (r1["states"], r1["transitions"]) == (r2["states"], r2["transitions"]), \
             "counts differ between --jobs 1 and --jobs 2"
         print()
@@ -140,6 +146,8 @@ def main():
         fig("transitions-per-s", f"{r1['transitions'] / r1['seconds']:.0f}", "transitions/s")
         fig("executions-per-s", f"{r1['executions'] / r1['seconds']:.0f}", "executions/s")
         fig("speedup-2-jobs", f"{r1['seconds'] / r2['seconds']:.2f}", "x")
+        print(f"  peak memory {peak_kb['big'] / 1024:.1f} MiB")
+        fig("peak-memory-throughput-test", f"{peak_kb['big'] / 1024:.1f}", "MiB")
 
     print()
     for name, value, unit in figures:

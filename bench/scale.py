@@ -9,6 +9,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import run_mnsim  # noqa: E402
+
 MNSIM = sys.argv[1] if len(sys.argv) > 1 else "build/mnsim"
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -20,14 +23,10 @@ def fig(name, value, unit):
 
 
 def run(path, *opts):
-    """Runs mnsim on one file; returns (test json, wall seconds)."""
-    t0 = time.perf_counter()
-    out = subprocess.run([MNSIM, "--json", "--no-min-cex", *opts, path],
-                         capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if out.returncode not in (0, 1, 3):
-        sys.exit(f"bench: mnsim failed on {path}: {out.stderr}")
-    return json.loads(out.stdout)["tests"][0], wall
+    """Runs mnsim on one file; returns (test json, wall seconds); keeps its peak memory."""
+    test, wall, rss = run_mnsim(MNSIM, path, *opts)
+    test["peak_kb"] = rss
+    return test, wall
 
 
 def replays(path, sched):
@@ -86,6 +85,8 @@ def scale():
     fig("scale-states", t["states"], "states")
     fig("scale-transitions", t["transitions"], "transitions")
     fig("scale-time", f"{t['seconds']:.1f}", "s")
+    print(f"  peak memory {t['peak_kb'] / 1024:.1f} MiB")
+    fig("scale-peak-memory", f"{t['peak_kb'] / 1024:.1f}", "MiB")
     fig("scale-interleavings-per-state", f"{naive / max(t['states'], 1):.3e}", "x")
 
 
