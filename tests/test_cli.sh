@@ -100,12 +100,27 @@ X
 python3 -c "import html.parser,sys; html.parser.HTMLParser().feed(open(sys.argv[1]).read())" \
 	"$T/rep/index.html" && ok || bad "report html"
 
+# --count-traces: the counts after the report (sb: 3 traces, 4 persistent paths, see
+# tests/test_traces.c); a scenario with a cycle, or with --json, is refused with status 2.
+s=$(status "$M" --count-traces scenarios/classic/sb.mnl)
+{ [ "$s" = 0 ] && grep -q "^Expect both_one Sometimes: ok" "$T/out" &&
+	[ "$(sed -n '/^Time /,$p' "$T/out" | tail -n +2 | tr '\n' ' ')" = \
+	  "Traces 3 Persistent-paths 4 Persistent-traces 3 Trace-ratio 1.333 Sleep-paths 3 " ]; } &&
+	ok || bad "--count-traces sb: status $s, $(tail -5 "$T/out" | tr '\n' ' ')"
+printf 'shared f, t;\nP0 { while (f == 0) { t = 1; } }\nP1 { f = 1; }\n' >"$T/cycle.mnl"
+s=$(status "$M" --count-traces "$T/cycle.mnl")
+{ [ "$s" = 2 ] && grep -q "^Traces incomplete" "$T/out" && grep -q "a cycle" "$T/err"; } &&
+	ok || bad "--count-traces on a cycle: status $s"
+[ "$(status "$M" --count-traces --json scenarios/classic/sb.mnl)" = 2 ] && [ ! -s "$T/out" ] &&
+	ok || bad "--count-traces --json"
+
 # Usage errors.
 [ "$(status "$M" --jobs abc scenarios/classic)" = 2 ] && ok || bad "--jobs abc"
 [ "$(status "$M" --frobnicate)" = 2 ] && ok || bad "unknown option"
 [ "$(status "$M" no/such/file.mnl)" = 2 ] && grep -q "no/such/file.mnl:1:1: cannot read" "$T/err" && ok ||
 	bad "missing file"
-[ "$(status "$M" --help)" = 0 ] && grep -q -- "--max-preemptions" "$T/out" && ok || bad "--help"
+[ "$(status "$M" --help)" = 0 ] && grep -q -- "--max-preemptions" "$T/out" &&
+	grep -q -- "--count-traces" "$T/out" && ok || bad "--help"
 
 echo "RESULT passed=$pass failed=$fail"
 [ "$fail" = 0 ]

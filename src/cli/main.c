@@ -12,6 +12,7 @@
 #include "mnsim/scenario.h"
 #include "../engine/mpi.h"
 #include "../engine/observe.h"
+#include "../engine/traces.h"
 #include "../lang/program.h"
 #include "../report/report.h"
 #include "../util/xalloc.h"
@@ -47,6 +48,14 @@ static const char usage[] =
 	"  --trace-notifier      print every notifier callback of one run of a single FILE\n"
 	"                        (--replay's schedule, or each agent in turn to its end) as\n"
 	"                        `callback event start end blockable`\n"
+	"  --count-traces        after each FILE's report, also enumerate its maximal\n"
+	"                        executions without a visited set and print `Traces T` (its\n"
+	"                        Mazurkiewicz traces), `Persistent-paths P` (the executions\n"
+	"                        a stateless search following only persistent sets takes),\n"
+	"                        `Persistent-traces` (traces among those: T unless the\n"
+	"                        reduction lost one), `Trace-ratio P/T` and `Sleep-paths`\n"
+	"                        (persistent and sleep sets); a scenario with more than\n"
+	"                        1000000 executions or with a cycle is refused (status 2)\n"
 	"  --json                machine-readable output\n"
 	"  --svg FILE, --dot FILE  draw a counterexample of a single FILE as a sequence\n"
 	"                        diagram (the --replay schedule, the one for --cex NAME, or\n"
@@ -232,6 +241,39 @@ static int run_trace_notifier(const struct mn_prog *p, const char *schedule)
 	return rc ? 2 : 0;
 }
 
+/* --count-traces: the lines after one scenario's report. Returns 0, or 2 when the
+ * scenario has too many executions to enumerate or a cycle. */
+#define COUNT_TRACES_LIMIT 1000000
+static int print_trace_counts(const struct mn_prog *p)
+{
+	struct mn_trace_count all, per, sl;
+	mn_count_traces(p, MN_TRACES_ALL, COUNT_TRACES_LIMIT, &all);
+	/* A state that repeats on a path can repeat any number of times: then there are
+	 * infinitely many executions, and traces, to count. */
+	if (all.incomplete || all.cycles) {
+		printf("Traces incomplete\nPersistent-paths incomplete\n");
+		if (all.incomplete)
+			fprintf(stderr, "mnsim: %s: --count-traces: more than %d executions; "
+					"counting traces needs a smaller scenario\n", p->path,
+				COUNT_TRACES_LIMIT);
+		else
+			fprintf(stderr, "mnsim: %s: --count-traces: a state repeats on some path "
+					"(a cycle), so executions and traces are not finitely many\n",
+				p->path);
+		return 2;
+	}
+	/* each follows a subset of the paths of the first: no cycle, within the limit */
+	mn_count_traces(p, MN_TRACES_PERSISTENT, COUNT_TRACES_LIMIT, &per);
+	mn_count_traces(p, MN_TRACES_SLEEP, COUNT_TRACES_LIMIT, &sl);
+	printf("Traces %llu\nPersistent-paths %llu\nPersistent-traces %llu\n",
+	       (unsigned long long)all.traces, (unsigned long long)per.executions,
+	       (unsigned long long)per.traces);
+	/* at least one trace: a scenario whose agents cannot step has the empty one */
+	printf("Trace-ratio %.3f\n", (double)per.executions / (double)all.traces);
+	printf("Sleep-paths %llu\n", (unsigned long long)sl.executions);
+	return 0;
+}
+
 static int run_replay(const struct mn_prog *p, const char *schedule, int json)
 {
 	struct mn_trace t;
@@ -271,6 +313,7 @@ int main(int argc, char **argv)
 	struct files fs = { 0 };
 	const char *replay = NULL;
 	int json = 0, progress = -1, trace_notifier = 0, no_report = 0, use_mpi = 0;
+	int count_traces = 0;
 	const char *svg_file = NULL, *dot_file = NULL, *cex_name = NULL, *report_dir = NULL;
 	double v;
 
@@ -298,6 +341,8 @@ int main(int argc, char **argv)
 #undef NUMOPT
 		if (!strcmp(a, "--no-reduction")) {
 			o.no_reduction = 1;
+		} else if (!strcmp(a, "--count-traces")) {
+			count_traces = 1;
 		} else if (!strcmp(a, "--mpi")) {
 			use_mpi = 1;
 		} else if (!strcmp(a, "--json")) {
@@ -381,6 +426,14 @@ int main(int argc, char **argv)
 		}
 	}
 	o.progress = progress >= 0 ? progress : isatty(2);
+	if (count_traces && (json || use_mpi || replay || trace_notifier || drawing)) {
+		fprintf(stderr, "mnsim: --count-traces prints text after each report: it does not go "
+				"with --json, --mpi, --replay, --trace-notifier, --svg or --dot\n");
+		for (size_t i = 0; i < fs.n; i++)
+			free(fs.v[i]);
+		free(fs.v);
+		return 2;
+	}
 	if ((replay || trace_notifier || drawing) && fs.n != 1) {
 		fprintf(stderr, "mnsim: --replay, --trace-notifier, --svg and --dot need exactly one "
 				"scenario file\n");
@@ -430,7 +483,7 @@ int main(int argc, char **argv)
 	} else if (!bad && drawing) {
 		status = run_drawing(progs[0], &o, replay, cex_name, svg_file, dot_file);
 	} else if (!bad) {
-		int failed = 0, incomplete = 0;
+		int failed = 0, incomplete = 0, traces_refused = 0;
 		struct mn_result *rs = xcalloc(fs.n, sizeof(*rs));
 		if (json && root)
 			printf("{\"tests\":[");
@@ -447,6 +500,8 @@ int main(int argc, char **argv)
 				if (i)
 					printf("\n");
 				mn_report_text(stdout, progs[i], r);
+				if (count_traces && print_trace_counts(progs[i]))
+					traces_refused = 1;
 			}
 			fflush(stdout);
 			int s = mn_result_status(r);
@@ -472,7 +527,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < fs.n; i++)
 			mn_result_free(&rs[i]);
 		free(rs);
-		status = failed ? 1 : incomplete ? 3 : 0;
+		status = traces_refused ? 2 : failed ? 1 : incomplete ? 3 : 0;
 	}
 	for (size_t i = 0; i < fs.n; i++) {
 		mn_prog_free(progs[i]);
