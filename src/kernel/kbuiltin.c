@@ -720,6 +720,8 @@ static int vma_split(struct mn_mm *m, uint32_t addr)
 				continue;
 			m->vma[j] = *v;
 			m->vma[j].start = addr;
+			if (v->flags & MN_VM_PFNMAP) /* __split_vma: the new VMA's vm_pgoff */
+				m->vma[j].pgoff = (uint8_t)(v->pgoff + (addr - v->start) / MN_PAGE_SIZE);
 			v->end = addr;
 			return 0;
 		}
@@ -778,6 +780,8 @@ int kb_vma_remove(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		if (a[0] <= v->start && a[1] >= v->end) {
 			memset(v, 0, sizeof(*v));
 		} else if (a[0] <= v->start) {
+			if (v->flags & MN_VM_PFNMAP) /* the rest keeps mapping the same frames */
+				v->pgoff = (uint8_t)(v->pgoff + ((uint32_t)a[1] - v->start) / MN_PAGE_SIZE);
 			v->start = (uint32_t)a[1];
 		} else if (a[1] >= v->end) {
 			v->end = (uint32_t)a[0];

@@ -147,6 +147,8 @@ int kb_vma_copy(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		return -1;
 	}
 	struct mn_vma nv = *src;
+	if (src->flags & MN_VM_PFNMAP) /* copy_vma: vm_pgoff of the old range's start */
+		nv.pgoff = (uint8_t)(src->pgoff + ((uint32_t)a[0] - src->start) / MN_PAGE_SIZE);
 	nv.start = (uint32_t)a[2];
 	nv.end = (uint32_t)(a[2] + a[1]);
 	/* keep the slots sorted by start, free slots last (equal layouts, equal bytes) */

@@ -202,6 +202,18 @@ static const struct spec specs[] = {
 	{ "lock_page",              0, 0, 0, 0, 0, W, 0, 0, 0, R, 0, 0, 0, 0 },
 	{ "trylock_page",           0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "unlock_page",            0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	/* VM_PFNMAP (kbuiltin_pfnmap.c): the device file's i_mmap_rwsem goes with the VMAs
+	 * (it guards the file's VMA tree), readers commuting as mmap_read_lock's do; the
+	 * device driver's mutex with the drivers' locks */
+	{ "linear_page_index",      0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "iomem_revoke",           0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "iomem_revoked",          0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "iomem_lock",             0, 0, 0, 0, 0, 0, 0, W, 0, R, 0, 0, 0, 0 },
+	{ "iomem_unlock",           0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0 },
+	{ "i_mmap_lock_read",       0, R, 0, 0, 0, 0, 0, 0, 0, R, 0, 0, 0, 0 },
+	{ "i_mmap_unlock_read",     0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "i_mmap_lock_write",      0, W, 0, 0, 0, 0, 0, 0, 0, R, 0, 0, 0, 0 },
+	{ "i_mmap_unlock_write",    0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 
 /* Built-ins that write another mm than the agent's (fork's child, named by an argument):

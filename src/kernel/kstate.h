@@ -30,7 +30,8 @@ struct mn_vma {
 	uint32_t start, end;
 	uint16_t flags;
 	uint8_t used;
-	uint8_t pad;
+	uint8_t pgoff; /* vm_pgoff of a VM_PFNMAP VMA: the frame its start maps (remap_pfn_range's
+			* linear rule), kept when the VMA is cut or moved; 0 otherwise */
 };
 
 struct mn_mm {
@@ -47,7 +48,12 @@ struct mn_mm {
 	 * pending and flushed by flush_tlb_batched_pending (src/kernel/kbuiltin_reclaim.c) */
 	uint8_t batch_pending;
 	uint8_t batch_flushed;
-	uint8_t pad[2];
+	/* the i_mmap_rwsem of the device file the mm's VM_PFNMAP VMAs map (one file per mm):
+	 * readers, and the writer as agent + 1 (src/kernel/kbuiltin_pfnmap.c) */
+	uint8_t i_mmap_readers;
+	uint8_t i_mmap_writer;
+	uint8_t iomem_lock; /* that device driver's mutex: agent + 1 */
+	uint8_t pad[3];
 	struct mn_vma vma[MN_NVMA];
 	struct mn_notifier_mm notifier;
 };

@@ -12,6 +12,7 @@
 #include "../kernel/kbuiltin_fork.h"
 #include "../kernel/kbuiltin_pgtable.h"
 #include "../kernel/kbuiltin_reclaim.h"
+#include "../kernel/kbuiltin_pfnmap.h"
 #include "../kernel/kstate.h"
 #include "../machine/devtypes.h"
 #include "builtins_sync.h"
@@ -28,6 +29,7 @@ const struct mn_builtin mn_builtins[] = {
 	MN_BUILTINS_FORK
 	MN_BUILTINS_PGTABLE
 	MN_BUILTINS_RECLAIM
+	MN_BUILTINS_PFNMAP
 };
 
 /* Names the library and scenarios use for the kernel's constants. The values are the
