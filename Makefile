@@ -25,9 +25,10 @@ build-san: deps $(SAN)/build.ninja
 run: build
 	./$(BUILD)/mnsim
 
-# Every test, in the release build and under ASan+UBSan.
+# Every test, in the release build and under ASan+UBSan, then the real 6.1 under QEMU
+# against the model (conformance/README.md).
 check: build build-san
-	@python3 tests/run_all.py $(BUILD) $(SAN)
+	@python3 tests/run_all.py --conformance $(BUILD) $(SAN)
 
 bench: build
 	@MNSIM_BENCH_DEPS=1 sh scripts/bootstrap.sh

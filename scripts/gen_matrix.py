@@ -153,6 +153,45 @@ OPS = {
         "latter)",
         "mm m { map 0x1000 anon rw populate; map 0x2000 pfnmap rw populate }", "",
         ["P0 @cpu0 m { munmap(0x1000, 0x2000); }"]),
+    # userfaultfd write-protect (lib/linux-6.1/userfaultfd.mnl): between the monitor's
+    # write-protect and its resolve, nobody may change the page
+    # (the CPU writer that sleeps in handle_userfault is tests/kernel/uffd_wp_coherent.mnl)
+    "uffd_wp": (
+        "UFFDIO_WRITEPROTECT sets uffd-wp on the page (change_protection with MM_CP_UFFD_WP, "
+        "PROTECTION_VMA, the flush deferred to tlb_finish_mmu), the monitor reads it twice, "
+        "then resolves it (MM_CP_UFFD_WP_RESOLVE); a device write in between fails or, "
+        "through GUP that may retry (KVM), sleeps in handle_userfault until then",
+        "mm m { map 0x1000 anon rw populate }", "",
+        ["M0 @cpu0 m { r0 = uffd_register_wp(0x1000, 0x1000); "
+         "r1 = uffd_writeprotect(0x1000, 0x1000, 1); r2 = load(0x1000); r3 = load(0x1000); "
+         "r4 = uffd_writeprotect(0x1000, 0x1000, 0); }"],
+        "M0:r0 == 0 && M0:r1 == 0 && M0:r4 == 0 && M0:r2 == M0:r3"),
+    # writeback of a MAP_SHARED file page (lib/linux-6.1/writeback.mnl, filemap.mnl):
+    # lost_write also fires for a page left clean that differs from its disk block
+    "page_mkclean": (
+        "writeback of a dirty page of a MAP_SHARED file (write_one_page: "
+        "folio_clear_dirty_for_io, folio_mkclean -> page_mkclean_one with "
+        "PROTECTION_PAGE, writepage) while a CPU writes; a write after the mkclean faults "
+        "(wp_page_shared -> page_mkwrite) and dirties the page again",
+        "mm m { map 0x1000 file rw populate }", "",
+        ["W0 { r0 = write_one_page(0); }",
+         "P1 @cpu1 m { store(0x1000, 1); store(0x1000, 2); }"]),
+    # GUP-fast (lib/linux-6.1/gup.mnl): the lock-free walk with interrupts disabled
+    "gup_fast": (
+        "pin_user_pages_fast(FOLL_WRITE) walks the page tables lock-free while munmap "
+        "frees the page and its page tables (the flush IPIs wait for the walk)",
+        "mm m { map 0x1000 anon rw populate }", "",
+        ["P0 @cpu0 m { r0 = pin_user_pages_fast(0x1000, 1); }",
+         "P1 @cpu1 m { munmap(0x1000, 0x1000); }"],
+        "P0:r0 > 0 || P0:r0 == -14"),
+    "gup_fast_fork": (
+        "pin_user_pages_fast(FOLL_WRITE) while the process forks and writes the page: "
+        "the pinned page stays the parent's (write_protect_seq, page_maybe_dma_pinned)",
+        "mm m { map 0x1000 anon rw populate }", "mm child { }\nshared pinned;",
+        ["P0 @cpu0 m { fork(1); await (pinned == 1); store(0x1000, 2); "
+         "r1 = pte_pfn(pte_get(0x1000)); }",
+         "P1 @cpu1 m { r0 = pin_user_pages_fast(0x1000, 1); r1 = pte_pfn(r0); pinned = 1; }"],
+        "P0:r1 == P1:r1"),
 }
 
 # where the device accesses, and whether it writes (else it reads twice)
@@ -163,7 +202,8 @@ ADDR = dict(THP_ADDR, munmap_vmas="0x2000", munmap_pfnmap="0x2000")
 WRITERS = ("munmap", "madv_dontneed", "ksm_merge", "mprotect_ro", "madv_pageout",
            "move_pages", "mbind_move", "thp_fault", "thp_munmap",
            "thp_munmap_partial", "thp_mprotect_partial", "thp_mprotect", "thp_collapse",
-           "pfnmap_revoke", "munmap_vmas", "munmap_pfnmap")
+           "pfnmap_revoke", "munmap_vmas", "munmap_pfnmap",
+           "uffd_wp", "page_mkclean", "gup_fast")
 
 DEVICES = ["iommu_sva", "hmm_mirror", "kvm", "odp", "gru", "pinned"]
 
@@ -202,6 +242,22 @@ FIRES = {
     ("ksm_merge", "gru"): (["uaf", "stale", "lost_write", "incoherent"], GRU),
     ("madv_dontneed", "gru"): (["uaf", "stale", "lost_write", "incoherent"], GRU),
     ("munmap_vmas", "pinned"): (["stale"], PINNED + " (unmapped)"),
+    ("uffd_wp", "pinned"): (["stale", "final"],
+                            PINNED + ": it writes the page the monitor write-protected"),
+    ("uffd_wp", "gru"): (["stale", "final"],
+                         GRU + "; UFFDIO_WRITEPROTECT runs under mmap_read_lock: the device "
+                         "writes the write-protected page"),
+    ("page_mkclean", "pinned"): (["stale", "lost_write"],
+                                 PINNED + ": it writes the page after writeback cleaned it, "
+                                 "and the kernel never writes that back (the long-standing "
+                                 "GUP-and-writeback problem of file pages)"),
+    ("page_mkclean", "gru"): (["stale", "lost_write"],
+                              GRU + "; writeback holds no mmap_lock: the dropin of a writable "
+                              "translation lands after page_mkclean, and its write is never "
+                              "written back"),
+    ("gup_fast", "pinned"): (["stale"], PINNED + " (unmapped)"),
+    ("gup_fast_fork", "gru"): (["stale", "incoherent"], GRU + ": the parent's CoW write "
+                               "after fork"),
 }
 PROFILES = ["linux-6.1", "linux-6.6"]
 CHECKS = ["uaf", "stale", "lost_write", "incoherent", "dirty", "protocol", "error", "deadlock"]

@@ -261,5 +261,118 @@ invalidate_range - 0x80000 0x88000 -
 X
 cmp -s "$T/trace" "$T/want" && ok || { bad "THP trace"; diff "$T/want" "$T/trace"; }
 
+# userfaultfd write-protect (userfaultfd.mnl), derived from 6.1's code: UFFDIO_WRITEPROTECT
+# with MODE_WP is mwriteprotect_range -> uffd_wp_range -> change_protection(MM_CP_UFFD_WP)
+# inside an mmu_gather: change_pmd_range's PROTECTION_VMA range over the populated PMD
+# (start, the end call's invalidate_range, end), then tlb_finish_mmu's flush of the PTE
+# recorded because write permission was dropped (pte_needs_flush), with its
+# invalidate_range after the end. The resolve (MM_CP_UFFD_WP_RESOLVE) changes only the
+# uffd-wp bit of a read-only PTE, which x86's pte_needs_flush ignores (a software bit):
+# nothing is recorded, so no trailing invalidate_range. The write after it is a
+# wp_page_reuse fault: no notifier. Registering (UFFDIO_REGISTER) calls none either.
+cat >"$T/uffd.mnl" <<'X'
+kernel linux-6.1
+mm m { map 0x1000 anon rw populate }
+P0 @cpu0 m {
+	r0 = uffd_register_wp(0x1000, 0x1000);
+	r1 = uffd_writeprotect(0x1000, 0x1000, 1);
+	r2 = uffd_writeprotect(0x1000, 0x1000, 0);
+	store(0x1000, 1);
+}
+X
+"$M" --trace-notifier "$T/uffd.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start PROTECTION_VMA 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_end PROTECTION_VMA 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_start PROTECTION_VMA 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_end PROTECTION_VMA 0x1000 0x2000 1
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "uffd-wp trace"; diff "$T/want" "$T/trace"; }
+
+# The same under linux-6.6: no invalidate_range in the end calls; the write-protect's
+# deferred CPU flush at tlb_finish_mmu reaches the secondary TLBs
+# (arch_invalidate_secondary_tlbs); the resolve flushes nothing, so nothing reaches them.
+"$M" --kernel linux-6.6 --trace-notifier "$T/uffd.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start PROTECTION_VMA 0x1000 0x2000 1
+invalidate_range_end PROTECTION_VMA 0x1000 0x2000 1
+arch_invalidate_secondary_tlbs - 0x1000 0x2000 -
+invalidate_range_start PROTECTION_VMA 0x1000 0x2000 1
+invalidate_range_end PROTECTION_VMA 0x1000 0x2000 1
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "6.6 uffd-wp trace"; diff "$T/want" "$T/trace"; }
+
+# page_mkclean (writeback.mnl), derived from 6.1's code: write_one_page ->
+# folio_clear_dirty_for_io -> folio_mkclean -> rmap_walk_file -> page_mkclean_one ->
+# page_vma_mkclean_one: a PROTECTION_PAGE range over the page (vma_address_end), the PTE
+# cleaned under the PT lock with ptep_clear_flush (a CPU flush only in 6.1, no notifier
+# call of its own: "No need to call mmu_notifier_invalidate_range()"), then the end call,
+# whose invalidate_range is 6.1's secondary-TLB invalidation. The write after the
+# writeback (wp_page_shared -> ->page_mkwrite -> wp_page_reuse) calls no notifier.
+cat >"$T/mkclean.mnl" <<'X'
+kernel linux-6.1
+mm m { map 0x1000 file rw populate }
+W0 { r0 = write_one_page(0); }
+P1 @cpu1 m { store(0x1000, 1); }
+X
+"$M" --trace-notifier "$T/mkclean.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start PROTECTION_PAGE 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_end PROTECTION_PAGE 0x1000 0x2000 1
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "page_mkclean trace"; diff "$T/want" "$T/trace"; }
+
+# The same under linux-6.6: ptep_clear_flush's CPU flush calls
+# arch_invalidate_secondary_tlbs inside the range; the end call invalidates nothing.
+"$M" --kernel linux-6.6 --trace-notifier "$T/mkclean.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start PROTECTION_PAGE 0x1000 0x2000 1
+arch_invalidate_secondary_tlbs - 0x1000 0x2000 -
+invalidate_range_end PROTECTION_PAGE 0x1000 0x2000 1
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "6.6 page_mkclean trace"; diff "$T/want" "$T/trace"; }
+
+# munmap of a dirty page of a MAP_SHARED file in 6.1: zap_pte_range dirties the page and,
+# for that (force_flush), flushes the TLBs under the PT lock, inside the UNMAP range:
+# tlb_flush_mmu_tlbonly's invalidate_range of the zapped page comes before the end call's.
+# free_pgtables then widens the reset gather to the PTE table's page only, [0x0, 0x1000).
+cat >"$T/funmap.mnl" <<'X'
+kernel linux-6.1
+mm m { map 0x1000 file rw populate }
+P0 @cpu0 m { munmap(0x1000, 0x1000); }
+X
+"$M" --trace-notifier "$T/funmap.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start UNMAP 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_end UNMAP 0x1000 0x2000 1
+invalidate_range - 0x0 0x1000 -
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "file munmap trace"; diff "$T/want" "$T/trace"; }
+# GUP-fast (gup.mnl) calls no notifier itself. A write pin of a page fork left CoW-shared
+# finds the PTE read-only, so the lock-free walk leaves it to the slow path, whose write
+# fault is wp_page_copy's (start CLEAR, ptep_clear_flush_notify's invalidate_range,
+# set_pte_at_notify's change_pte, _only_end). The second pin and the read reference then
+# find a writable, exclusive page and take it lock-free: nothing more.
+cat >"$T/gupfast.mnl" <<'X'
+kernel linux-6.1
+mm m { map 0x1000 anon rw populate }
+fork m child
+P0 @cpu0 m { r0 = pin_user_pages_fast(0x1000, 1); r1 = pin_user_pages_fast(0x1000, 1); r2 = get_user_pages_fast(0x1000, 0); }
+X
+"$M" --trace-notifier "$T/gupfast.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start CLEAR 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+change_pte - 0x1000 0x2000 -
+invalidate_range_end CLEAR 0x1000 0x2000 1
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "GUP-fast trace"; diff "$T/want" "$T/trace"; }
+
 echo "RESULT passed=$pass failed=$fail"
 [ "$fail" = 0 ]

@@ -33,6 +33,7 @@ struct mn_explore_opts {
 	int progress;          /* states, rate, depth and time on stderr */
 	int collect_finals;    /* keep the hashes of distinct final states (tests) */
 	int table_bits;        /* log2 of the visited-set size; 0: default */
+	int table_bits_max;    /* the stateful search may grow the set up to this; 0: no */
 	int no_min_cex;        /* skip the search for the smallest counterexample */
 	struct mn_mpi *mpi;    /* partition the search across MPI ranks; rank 0 gets the
 				* results (src/engine/mpi.h) */

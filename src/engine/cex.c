@@ -10,6 +10,7 @@
 #include "../lang/interp.h"
 #include "../util/xalloc.h"
 #include "observe.h"
+#include "pack.h"
 #include "visited.h"
 
 struct node {
@@ -22,7 +23,9 @@ struct item {
 	uint64_t seq;  /* insertion order: ties resolve the same way every run */
 	uint32_t node;
 	int16_t last;
-	struct mn_world *w;
+	uint32_t nwords;
+	uint64_t *w; /* the world packed against the initial one (pack.h): the queue holds
+		      * many, and whole worlds made it gigabytes */
 };
 
 struct heap {
@@ -79,7 +82,9 @@ char *mn_min_cex(const struct mn_prog *p, size_t k, int want, uint64_t limit, in
 {
 	const struct observation *o = &p->obs[k];
 	int mid_run = want && o->kind == OBS_CHECK && !mn_checks[o->check].final;
-	size_t ws = p->layout.size;
+	size_t ws = p->layout.size, nw = (ws + 7) / 8;
+	uint64_t *ref = xcalloc(nw, 8), *cur = xcalloc(nw, 8), *nxt = xcalloc(nw, 8);
+	uint64_t *packed = xcalloc(pack_max_words(nw), 8);
 	struct heap h = { 0 };
 	struct node *nodes = NULL;
 	size_t nnodes = 0, cnodes = 0;
@@ -93,14 +98,16 @@ char *mn_min_cex(const struct mn_prog *p, size_t k, int want, uint64_t limit, in
 	visited_init(&settled, bits);
 	XGROW(nodes, cnodes, 1);
 	nodes[nnodes++] = (struct node){ MN_NO_PARENT, -1 };
-	struct item root = { 0, seq++, 0, -1, xmalloc(ws) };
-	memcpy(root.w, p->init, ws);
+	memcpy(ref, p->init, ws);
+	struct item root = { 0, seq++, 0, -1, 0, NULL };
 	heap_push(&h, root);
 
 	while (h.n) {
 		struct item it = heap_pop(&h);
 		int is_new;
-		uint64_t key = mn_world_hash(p, it.w) ^ ((uint64_t)(it.last + 2) * 0x9e3779b97f4a7c15ull);
+		unpack_world(cur, ref, nw, it.w, it.nwords);
+		struct mn_world *w = (struct mn_world *)cur;
+		uint64_t key = mn_world_hash(p, w) ^ ((uint64_t)(it.last + 2) * 0x9e3779b97f4a7c15ull);
 		visited_insert(&settled, mn_fix_key(key), 0, 0, &is_new);
 		if (!is_new || settled.count > limit) {
 			free(it.w);
@@ -108,7 +115,7 @@ char *mn_min_cex(const struct mn_prog *p, size_t k, int want, uint64_t limit, in
 				break;
 			continue;
 		}
-		if (is_target(p, it.w, k, want, mid_run)) {
+		if (is_target(p, w, k, want, mid_run)) {
 			/* Walk back to the root. */
 			int n = 0;
 			for (uint32_t x = it.node; nodes[x].parent != MN_NO_PARENT; x = nodes[x].parent)
@@ -128,14 +135,16 @@ char *mn_min_cex(const struct mn_prog *p, size_t k, int want, uint64_t limit, in
 			free(it.w);
 			break;
 		}
-		int last_enabled = it.last >= 0 && mn_enabled(p, it.w, it.last);
+		int last_enabled = it.last >= 0 && mn_enabled(p, w, it.last);
 		for (int a = 0; a < p->nagents; a++) {
-			if (!mn_enabled(p, it.w, a))
+			if (!mn_enabled(p, w, a))
 				continue;
 			struct item nx;
-			nx.w = xmalloc(ws);
-			memcpy(nx.w, it.w, ws);
-			mn_step(p, nx.w, a, NULL);
+			memcpy(nxt, cur, ws);
+			mn_step(p, (struct mn_world *)nxt, a, NULL);
+			nx.nwords = (uint32_t)pack_world(nxt, ref, nw, packed);
+			nx.w = xmalloc(nx.nwords * 8 + 1);
+			memcpy(nx.w, packed, nx.nwords * 8);
 			uint64_t pre = (it.cost >> 32) + (it.last >= 0 && a != it.last && last_enabled);
 			nx.cost = (pre << 32) | ((uint32_t)it.cost + 1);
 			nx.seq = seq++;
@@ -153,6 +162,10 @@ char *mn_min_cex(const struct mn_prog *p, size_t k, int want, uint64_t limit, in
 	}
 	free(h.a);
 	free(nodes);
+	free(ref);
+	free(cur);
+	free(nxt);
+	free(packed);
 	visited_free(&settled);
 	return result;
 }

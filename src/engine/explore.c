@@ -10,7 +10,13 @@
 #include "mpi.h"
 #include "search.h"
 
-#define DEFAULT_TABLE_BITS 24
+/* Without --table-bits the search starts with a small table: one sized for the largest
+ * runs up front costs every small run the zeroing of its pages. The stateful search grows
+ * it in place (x4) when it fills; the other searches start over with a table four times
+ * the size. MPI runs, whose ranks would have to agree on either, take a large table. */
+#define FIRST_TABLE_BITS 18
+#define AUTO_TABLE_BITS_MAX 28
+#define MPI_TABLE_BITS 24
 #define CEX_LIMIT 200000
 
 void mn_explore_defaults(struct mn_explore_opts *o)
@@ -80,23 +86,37 @@ int mn_explore(const struct mn_prog *p, const struct mn_explore_opts *o, struct 
 	struct mn_explore_opts opts = *o;
 	double t0 = mn_now();
 
-	memset(r, 0, sizeof(*r));
+	int grow = !opts.table_bits && !opts.mpi;
 	if (!opts.table_bits)
-		opts.table_bits = DEFAULT_TABLE_BITS;
+		opts.table_bits = opts.mpi ? MPI_TABLE_BITS : FIRST_TABLE_BITS;
 	if (opts.table_bits < 10)
 		opts.table_bits = 10;
 	if (opts.table_bits > 31)
 		opts.table_bits = 31;
-	finals_init(&fin, p, opts.table_bits > 20 ? 20 : opts.table_bits);
-	if (opts.random_walks)
-		mn_search_random(p, &opts, &fin, r);
-	else if (opts.mpi && !mn_mpi_unsupported(&opts))
-		mn_search_mpi(p, &opts, &fin, r);
-	else if (opts.no_reduction)
-		mn_search_naive(p, &opts, &fin, r);
-	else /* preemption bounding counts switches on real schedules: no reduction then */
-		mn_search_stateful(p, &opts,
-				   opts.max_preemptions < 0 ? opts.reduction : MN_RED_NONE, &fin, r);
+	if (!opts.table_bits_max) /* --table-bits N alone: that size, fixed */
+		opts.table_bits_max = grow ? AUTO_TABLE_BITS_MAX : opts.table_bits;
+	/* which search runs; only the stateful one grows its table itself */
+	int stateful = !opts.random_walks && !(opts.mpi && !mn_mpi_unsupported(&opts)) &&
+		       !opts.no_reduction;
+	for (;;) {
+		memset(r, 0, sizeof(*r));
+		finals_init(&fin, p, grow || opts.table_bits > 20 ? 20 : opts.table_bits);
+		if (opts.random_walks)
+			mn_search_random(p, &opts, &fin, r);
+		else if (opts.mpi && !mn_mpi_unsupported(&opts))
+			mn_search_mpi(p, &opts, &fin, r);
+		else if (opts.no_reduction)
+			mn_search_naive(p, &opts, &fin, r);
+		else /* preemption bounding counts switches on real schedules: no reduction */
+			mn_search_stateful(p, &opts, opts.max_preemptions < 0 ? opts.reduction :
+						MN_RED_NONE, &fin, r);
+		if (!grow || stateful || !r->incomplete ||
+		    !strstr(r->incomplete_reason, "state table full") ||
+		    opts.table_bits + 2 > AUTO_TABLE_BITS_MAX)
+			break;
+		finals_free(&fin);
+		opts.table_bits += 2;
+	}
 	r->finals = fin.set.count;
 	/* Under MPI only rank 0 holds the whole run; the others are done. */
 	int partial = opts.mpi && mn_mpi_rank(opts.mpi) != 0;

@@ -13,7 +13,8 @@
 #include "../util/xalloc.h"
 #include "mpi_comm.h"
 #include "mpi_exchange.h"
-#include "mpi_pack.h"
+#include "pack.h"
+#include "chain.h"
 #include "por.h"
 #include "search.h"
 
@@ -147,6 +148,8 @@ static void expand(struct msearch *s, struct rec *e)
 		memcpy(rec_world(succ), w, p->layout.size);
 		mn_step(p, rec_world(succ), a, NULL);
 		s->transitions++;
+		if (s->use_ample) /* as the threaded search: chains are not stored */
+			s->transitions += (uint64_t)mn_chain_follow(p, rec_world(succ), NULL);
 		if (mn_is_final(p, rec_world(succ)))
 			s->executions++;
 		succ->key = mn_fix_key(mn_world_hash(p, rec_world(succ)));
@@ -291,7 +294,10 @@ static void resolve_witnesses(struct msearch *s, struct finals *fin)
 			char *sched = schedule_across(s, who, slot);
 			free(*wit);
 			*wit = NULL;
-			if (s->m->rank == 0)
+			if (s->m->rank == 0 && s->use_ample) {
+				*wit = mn_chain_expand(s->p, sched);
+				free(sched);
+			} else if (s->m->rank == 0)
 				*wit = sched;
 			else
 				free(sched);

@@ -1,6 +1,7 @@
 #include "observe.h"
 
 #include <stdlib.h>
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "../check/checks.h"
@@ -34,9 +35,20 @@ int mn_is_final(const struct mn_prog *p, const struct mn_world *w)
 	return 1;
 }
 
+/* Only the live part of each agent is hashed: its header and registers, the frames in use
+ * and the values below sp. The rest is dead (and kept zero by the interpreter), and an
+ * agent's stack area is most of the world. The stream is self-delimiting: each agent's
+ * header gives nframes and sp before the variable parts follow. */
 uint64_t mn_world_hash(const struct mn_prog *p, const struct mn_world *w)
 {
-	return mn_fix_key(XXH3_64bits(w, p->layout.size));
+	const struct mn_layout *l = &p->layout;
+	uint64_t h = XXH3_64bits(w, l->agent_off);
+	for (int i = 0; i < p->nagents; i++) {
+		const struct mn_agent *a = mn_agent_c(w, l, i);
+		h = XXH3_64bits_withSeed(a, l->frames_off + a->nframes * sizeof(struct mn_frame), h);
+		h = XXH3_64bits_withSeed(mn_vals_c(a, l), a->sp * sizeof(mn_val), h);
+	}
+	return mn_fix_key(h);
 }
 
 void finals_init(struct finals *f, const struct mn_prog *p, int bits)

@@ -171,69 +171,81 @@ void mn_future_fp(const struct mn_prog *p, const struct mn_world *w, int i, stru
 		fp_union(fp, &p->fp_future[(size_t)i * p->ncode + fr[k].pc]);
 }
 
-/* Stubborn-set closure from a seed agent. For each agent in the set, every other agent whose
- * future conflicts with its next step joins: for an enabled member so that nothing outside
- * can interfere with its step; for a blocked member so that whoever could unblock it is in
- * the set (and, being in it, cannot move before the set does). Returns the enabled members. */
-static int closure(int n, int seed, const int *enabled, const struct mn_fp *next,
-		   const struct mn_fp *future, int *out, int best)
+/* The build targets baseline x86-64, where __builtin_popcountll is a library call. */
+static int count_agents(uint64_t x)
 {
-	int in[64] = { 0 }, queue[64], head = 0, tail = 0, count = 0;
+	int c = 0;
+	for (; x; x &= x - 1)
+		c++;
+	return c;
+}
 
-	in[seed] = 1;
-	queue[tail++] = seed;
-	count = 1;
-	while (head < tail) {
-		int j = queue[head++];
-		for (int k = 0; k < n; k++) {
-			if (in[k] || !fp_conflict(&next[j], &future[k]))
-				continue;
-			in[k] = 1;
-			queue[tail++] = k;
-			if (enabled[k] && ++count >= best)
-				return best; /* no better than what we have */
-		}
+/* Stubborn-set closure from a seed agent, over conf (conf[j]: the agents whose future
+ * conflicts with j's next step). For each agent in the set, every agent in its conf
+ * joins: for an enabled member so that nothing outside can interfere with its step; for
+ * a blocked member so that whoever could unblock it is in the set (and, being in it,
+ * cannot move before the set does). Returns the set; stops early, with a set of at least
+ * best enabled agents, once it cannot beat best. */
+static uint64_t closure(int seed, const uint64_t *conf, uint64_t enabled, int best)
+{
+	uint64_t in = 1ull << seed, todo = in;
+	while (todo) {
+		int j = __builtin_ctzll(todo);
+		todo &= todo - 1;
+		uint64_t add = conf[j] & ~in;
+		in |= add;
+		todo |= add;
+		if (add && count_agents(in & enabled) >= best)
+			return in;
 	}
-	int m = 0;
-	for (int k = 0; k < n; k++)
-		if (in[k] && enabled[k])
-			out[m++] = k;
-	return m;
+	return in;
 }
 
 int mn_ample(const struct mn_prog *p, const struct mn_world *w, int reduce, int *out)
 {
-	int n = p->nagents, en[64], nen = 0;
+	int n = p->nagents, nen = 0;
+	uint64_t enabled = 0, running = 0, conf[64];
 	struct mn_fp next[64], future[64];
 
 	for (int i = 0; i < n; i++) {
-		en[i] = mn_enabled(p, w, i);
-		if (en[i])
+		if (mn_enabled(p, w, i)) {
+			enabled |= 1ull << i;
 			out[nen++] = i;
+		}
 	}
 	if (!reduce || nen <= 1)
 		return nen;
 	for (int i = 0; i < n; i++) {
 		if (mn_agent_c(w, &p->layout, i)->status == MN_AGENT_RUNNING) {
+			running |= 1ull << i;
 			mn_next_fp(p, w, i, &next[i]);
 			mn_future_fp(p, w, i, &future[i]);
-		} else {
-			fp_clear(&next[i]);
-			fp_clear(&future[i]);
 		}
+	}
+	for (int j = 0; j < n; j++) {
+		conf[j] = 0;
+		if (!(running >> j & 1))
+			continue;
+		for (int k = 0; k < n; k++)
+			if (k != j && (running >> k & 1) && fp_conflict(&next[j], &future[k]))
+				conf[j] |= 1ull << k;
 	}
 	/* Smallest closure over every enabled seed; ties go to the lowest seed, so the
 	 * choice depends on the state alone and counts do not depend on search order. */
-	int best = nen, cand[64];
+	int best = nen;
+	uint64_t chosen = enabled;
 	for (int s = 0; s < n && best > 1; s++) {
-		if (!en[s])
+		if (!(enabled >> s & 1))
 			continue;
-		int m = closure(n, s, en, next, future, cand, best);
+		uint64_t set = closure(s, conf, enabled, best) & enabled;
+		int m = count_agents(set);
 		if (m < best) {
 			best = m;
-			for (int k = 0; k < m; k++)
-				out[k] = cand[k];
+			chosen = set;
 		}
 	}
-	return best;
+	int m = 0;
+	for (uint64_t x = chosen; x; x &= x - 1)
+		out[m++] = __builtin_ctzll(x);
+	return m;
 }

@@ -11,6 +11,7 @@
 
 #include "../lang/interp.h"
 #include "../util/xalloc.h"
+#include "chain.h"
 #include "por.h"
 
 double mn_now(void)
@@ -28,7 +29,7 @@ struct entry {
 	uint32_t pad;
 	uint64_t sleep; /* sleep set: agents whose step here is covered elsewhere */
 	uint64_t only;  /* agents still to explore (a revisit explores the woken ones) */
-	/* world follows */
+	struct mn_world *w; /* owned by the entry: stacks move pointers, not kilobytes */
 };
 
 struct stack {
@@ -51,15 +52,13 @@ static struct entry *stack_push(struct stack *s)
 	return stack_at(s, s->n++);
 }
 
-static struct mn_world *entry_world(struct entry *e)
-{
-	return (struct mn_world *)(e + 1);
-}
+struct worker;
 
 struct search {
 	const struct mn_prog *p;
 	const struct mn_explore_opts *o;
 	int use_ample, use_sleep;
+	int chain; /* follow choiceless steps without storing the states between (chain.h) */
 	int bounded_pre;
 	struct visited vis;
 	uint64_t *sleep_of; /* per visited slot, the sleep set it was explored with */
@@ -69,10 +68,13 @@ struct search {
 	pthread_cond_t cond;
 	struct stack pool;
 	int nworkers, idle, done;
+	int growing, paused; /* a worker is growing the visited set; workers waiting for it */
+	int exited;          /* workers that left their loop */
+	struct worker *workers;
+	int table_bits, table_bits_max;
 	int stop; /* atomic */
 	char reason[96];
-	uint64_t transitions, executions; /* atomic */
-	uint32_t max_depth;               /* atomic max */
+	uint64_t executions; /* of the initial state; the workers count the rest */
 	double t0, last_progress;
 };
 
@@ -81,7 +83,31 @@ struct worker {
 	int id;
 	struct stack st;
 	uint64_t processed;
+	/* counted per worker and summed at the end: shared counters bounced between
+	 * the cores at every transition */
+	uint64_t transitions, executions;
+	uint32_t max_depth;
+	struct entry *cur; /* the entry being expanded, whose slot a growth renumbers */
+	struct mn_world **spare; /* world buffers to reuse */
+	size_t nspare, cspare;
 };
+
+static struct mn_world *world_get(struct worker *wk)
+{
+	if (wk->nspare)
+		return wk->spare[--wk->nspare];
+	return xmalloc(wk->s->p->layout.size);
+}
+
+static void world_put(struct worker *wk, struct mn_world *w)
+{
+	if (wk->nspare >= 4096) {
+		free(w);
+		return;
+	}
+	XGROW(wk->spare, wk->cspare, wk->nspare + 1);
+	wk->spare[wk->nspare++] = w;
+}
 
 static void set_stop(struct search *s, const char *why)
 {
@@ -112,14 +138,19 @@ static uint64_t state_key(const struct search *s, const struct mn_world *w, int 
 }
 
 struct sched_arg {
-	struct visited *vis;
+	const struct search *s;
 	uint32_t slot;
 };
 
 static char *sched_of(void *arg)
 {
 	struct sched_arg *a = arg;
-	return visited_schedule(a->vis, a->slot);
+	char *starts = visited_schedule(&a->s->vis, a->slot);
+	if (!a->s->chain)
+		return starts;
+	char *full = mn_chain_expand(a->s->p, starts);
+	free(starts);
+	return full;
 }
 
 static int get_work(struct worker *wk, struct entry *out)
@@ -130,13 +161,15 @@ static int get_work(struct worker *wk, struct entry *out)
 		return 1;
 	}
 	pthread_mutex_lock(&s->lock);
-	while (!s->pool.n && !s->done && !s->stop) {
+	while ((!s->pool.n || s->growing) && !s->done && !s->stop) {
 		if (s->idle + 1 == s->nworkers) {
 			s->done = 1;
 			pthread_cond_broadcast(&s->cond);
 			break;
 		}
 		s->idle++;
+		if (s->growing) /* the grower waits for everyone else to stand still */
+			pthread_cond_broadcast(&s->cond);
 		pthread_cond_wait(&s->cond, &s->lock);
 		s->idle--;
 	}
@@ -176,8 +209,9 @@ static void progress(struct search *s, uint32_t depth)
 		(unsigned long long)n, (double)n / (t - s->t0), depth, t - s->t0);
 }
 
+/* Pushes the state succ (the entry takes the buffer). */
 static void push(struct worker *wk, uint32_t slot, const struct entry *from, int a, int pre,
-		 uint64_t sleep, uint64_t only, const struct mn_world *succ)
+		 uint64_t sleep, uint64_t only, struct mn_world *succ)
 {
 	struct entry *ne = stack_push(&wk->st);
 	ne->slot = slot;
@@ -187,36 +221,100 @@ static void push(struct worker *wk, uint32_t slot, const struct entry *from, int
 	ne->pad = 0;
 	ne->sleep = sleep;
 	ne->only = only;
-	memcpy(entry_world(ne), succ, wk->s->p->layout.size);
+	ne->w = succ;
 }
 
 /* Sleep sets on a revisit (Godefroid): a state explored with sleep set Z_old and reached
- * again with Z_new must still explore what Z_old put to sleep and Z_new does not. */
+ * again with Z_new must still explore what Z_old put to sleep and Z_new does not. Takes
+ * the buffer succ. */
 static void revisit(struct worker *wk, uint32_t slot, const struct entry *e, int a, int pre,
-		    uint64_t z_new, const struct mn_world *succ)
+		    uint64_t z_new, struct mn_world *succ)
 {
 	struct search *s = wk->s;
 	uint64_t z_old = s->sleep_of[slot];
-	if (!(z_old & ~z_new))
+	if (!(z_old & ~z_new)) {
+		world_put(wk, succ);
 		return;
+	}
 	s->sleep_of[slot] = z_old & z_new;
 	push(wk, slot, e, a, pre, z_new, z_old & ~z_new, succ);
 }
 
-static void expand(struct worker *wk, struct entry *e, struct mn_world *succ)
+/* Waits, with s->lock held, while another worker grows the visited set. */
+static void wait_growth(struct search *s)
+{
+	s->paused++;
+	pthread_cond_broadcast(&s->cond);
+	while (s->growing)
+		pthread_cond_wait(&s->cond, &s->lock);
+	s->paused--;
+}
+
+static void renumber(struct stack *st, const uint32_t *map)
+{
+	for (size_t k = 0; k < st->n; k++)
+		stack_at(st, k)->slot = map[stack_at(st, k)->slot];
+}
+
+/* The visited set is full: makes it four times larger while every other worker waits
+ * (between two expansions, or here), then renumbers every slot a worker or a stack
+ * holds. Growing in place keeps small runs' tables small without redoing a search that
+ * outgrew one. Returns 0 when it may not grow further. */
+static int grow(struct worker *wk)
+{
+	struct search *s = wk->s;
+	pthread_mutex_lock(&s->lock);
+	if (s->growing) {
+		wait_growth(s);
+		pthread_mutex_unlock(&s->lock);
+		return 1;
+	}
+	if (s->table_bits + 2 > s->table_bits_max) {
+		pthread_mutex_unlock(&s->lock);
+		return 0;
+	}
+	s->growing = 1;
+	while (s->paused + s->idle + s->exited < s->nworkers - 1)
+		pthread_cond_wait(&s->cond, &s->lock);
+	size_t n_old = (size_t)s->vis.mask + 1;
+	uint32_t *map = visited_grow(&s->vis, 2);
+	s->table_bits += 2;
+	renumber(&s->pool, map);
+	for (int i = 0; i < s->nworkers; i++) {
+		struct worker *o = &s->workers[i];
+		renumber(&o->st, map);
+		if (o->cur)
+			o->cur->slot = map[o->cur->slot];
+	}
+	if (s->sleep_of) {
+		uint64_t *z = xcalloc(n_old * 4, sizeof(*z));
+		for (size_t i = 0; i < n_old; i++)
+			if (map[i] != MN_NO_PARENT)
+				z[map[i]] = s->sleep_of[i];
+		free(s->sleep_of);
+		s->sleep_of = z;
+	}
+	free(map);
+	s->growing = 0;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	return 1;
+}
+
+static void expand(struct worker *wk, struct entry *e)
 {
 	struct search *s = wk->s;
 	const struct mn_prog *p = s->p;
-	struct mn_world *w = entry_world(e);
+	struct mn_world *w = e->w;
 	int agents[64];
 	int n = mn_ample(p, w, s->use_ample, agents);
 	struct mn_fp next[64];
 	uint64_t done = 0;
 
-	if (e->depth > __atomic_load_n(&s->max_depth, __ATOMIC_RELAXED))
-		__atomic_store_n(&s->max_depth, e->depth, __ATOMIC_RELAXED);
+	if (e->depth > wk->max_depth)
+		wk->max_depth = e->depth;
 	if (n == 0) {
-		struct sched_arg a = { &s->vis, e->slot };
+		struct sched_arg a = { s, e->slot };
 		if (finals_add(s->fin, p, w, sched_of, &a) < 0)
 			set_stop(s, "final-state table full");
 		return;
@@ -230,6 +328,11 @@ static void expand(struct worker *wk, struct entry *e, struct mn_world *succ)
 		for (int k = 0; k < p->nagents; k++)
 			if (mn_agent_c(w, &p->layout, k)->status == MN_AGENT_RUNNING)
 				mn_next_fp(p, w, k, &next[k]);
+	/* Every successor first, then the inserts: the table's cache lines for all of
+	 * them are on their way while the later ones are computed. */
+	struct mn_world *succs[64];
+	uint64_t keys[64], sleeps[64];
+	int pres[64], m = 0, todo[64];
 	for (int k = 0; k < n; k++) {
 		int a = agents[k], pre = e->pre;
 		uint64_t bit = 1ull << a, child_sleep = 0;
@@ -249,31 +352,52 @@ static void expand(struct worker *wk, struct entry *e, struct mn_world *succ)
 			set_cut(s, "--max-preemptions reached");
 			continue;
 		}
+		struct mn_world *succ = world_get(wk);
 		memcpy(succ, w, p->layout.size);
 		mn_step(p, succ, a, NULL);
-		__atomic_fetch_add(&s->transitions, 1, __ATOMIC_RELAXED);
+		uint64_t steps = 1;
+		if (s->chain)
+			steps += (uint64_t)mn_chain_follow(p, succ, NULL);
+		wk->transitions += steps;
 		if (mn_is_final(p, succ))
-			__atomic_fetch_add(&s->executions, 1, __ATOMIC_RELAXED);
-		int is_new;
-		uint32_t slot = visited_insert(&s->vis, state_key(s, succ, a, pre), e->slot, a,
-					       &is_new);
+			wk->executions++;
+		succs[m] = succ;
+		todo[m] = a;
+		pres[m] = pre;
+		sleeps[m] = child_sleep;
+		keys[m] = state_key(s, succ, a, pre);
+		visited_prefetch(&s->vis, keys[m]);
+		m++;
+	}
+	for (int k = 0; k < m; k++) {
+		int is_new, a = todo[k];
+		struct mn_world *succ = succs[k];
+		uint32_t slot = visited_insert(&s->vis, keys[k], e->slot, a, &is_new);
+		while (slot == UINT32_MAX && grow(wk)) /* e->slot is renumbered by then */
+			slot = visited_insert(&s->vis, keys[k], e->slot, a, &is_new);
 		if (slot == UINT32_MAX) {
 			set_stop(s, "state table full (raise --table-bits)");
+			for (; k < m; k++)
+				world_put(wk, succs[k]);
 			return;
 		}
 		if (!is_new) {
 			if (s->use_sleep)
-				revisit(wk, slot, e, a, pre, child_sleep, succ);
+				revisit(wk, slot, e, a, pres[k], sleeps[k], succ);
+			else
+				world_put(wk, succ);
 			continue;
 		}
 		if (s->o->max_states && __atomic_load_n(&s->vis.count, __ATOMIC_RELAXED) >
 						s->o->max_states) {
 			set_stop(s, "--max-states reached");
+			for (; k < m; k++)
+				world_put(wk, succs[k]);
 			return;
 		}
 		if (s->use_sleep)
-			s->sleep_of[slot] = child_sleep;
-		push(wk, slot, e, a, pre, child_sleep, ~0ull, succ);
+			s->sleep_of[slot] = sleeps[k];
+		push(wk, slot, e, a, pres[k], sleeps[k], ~0ull, succ);
 	}
 }
 
@@ -282,10 +406,18 @@ static void *worker_main(void *arg)
 	struct worker *wk = arg;
 	struct search *s = wk->s;
 	struct entry *e = xmalloc(s->esize);
-	struct mn_world *succ = xmalloc(s->p->layout.size);
 
 	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE) && get_work(wk, e)) {
-		expand(wk, e, succ);
+		wk->cur = e;
+		expand(wk, e);
+		wk->cur = NULL;
+		world_put(wk, e->w);
+		if (__atomic_load_n(&s->growing, __ATOMIC_RELAXED)) {
+			pthread_mutex_lock(&s->lock);
+			if (s->growing)
+				wait_growth(s);
+			pthread_mutex_unlock(&s->lock);
+		}
 		if ((++wk->processed & 255) == 0) {
 			share(wk);
 			if ((wk->processed & 4095) == 0) {
@@ -296,9 +428,11 @@ static void *worker_main(void *arg)
 			}
 		}
 	}
+	pthread_mutex_lock(&s->lock);
+	s->exited++;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
 	free(e);
-	free(succ);
-	free(wk->st.buf);
 	return NULL;
 }
 
@@ -318,8 +452,11 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	s.use_ample = reduction == MN_RED_PERSISTENT || reduction == MN_RED_BOTH;
 	s.use_sleep = reduction == MN_RED_SLEEP || reduction == MN_RED_BOTH;
 	s.bounded_pre = o->max_preemptions >= 0;
+	/* Bounds count the steps of one path and sleep sets the agents of one state: both
+	 * need every state, so chains are followed only under plain persistent sets. */
+	s.chain = s.use_ample && !s.use_sleep && !s.bounded_pre && !o->max_depth;
 	s.fin = fin;
-	s.esize = (sizeof(struct entry) + p->layout.size + 7) & ~(size_t)7;
+	s.esize = sizeof(struct entry);
 	s.pool.esize = s.esize;
 	s.t0 = s.last_progress = mn_now();
 	pthread_mutex_init(&s.lock, NULL);
@@ -336,6 +473,9 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 		s.nworkers = 64;
 
 	struct worker *wk = xcalloc((size_t)s.nworkers, sizeof(*wk));
+	s.workers = wk;
+	s.table_bits = o->table_bits;
+	s.table_bits_max = o->table_bits_max > o->table_bits ? o->table_bits_max : o->table_bits;
 	for (int i = 0; i < s.nworkers; i++) {
 		wk[i].s = &s;
 		wk[i].id = i;
@@ -348,7 +488,8 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	root->only = ~0ull;
 	root->slot = visited_insert(&s.vis, state_key(&s, p->init, -1, 0), MN_NO_PARENT, 0,
 				    &is_new);
-	memcpy(entry_world(root), p->init, p->layout.size);
+	root->w = xmalloc(p->layout.size);
+	memcpy(root->w, p->init, p->layout.size);
 	if (mn_is_final(p, p->init))
 		s.executions = 1;
 
@@ -365,12 +506,29 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	if (o->progress)
 		fputs("\r\033[K", stderr);
 	r->states = s.vis.count;
-	r->transitions = s.transitions;
 	r->executions = s.executions;
-	r->max_depth = s.max_depth;
+	r->transitions = 0;
+	r->max_depth = 0;
+	for (int i = 0; i < s.nworkers; i++) {
+		r->transitions += wk[i].transitions;
+		r->executions += wk[i].executions;
+		if (wk[i].max_depth > r->max_depth)
+			r->max_depth = wk[i].max_depth;
+	}
 	if (s.reason[0]) {
 		r->incomplete = 1;
 		snprintf(r->incomplete_reason, sizeof(r->incomplete_reason), "%s", s.reason);
+	}
+	/* a stopped search leaves states on the stacks */
+	for (size_t k = 0; k < s.pool.n; k++)
+		free(stack_at(&s.pool, k)->w);
+	for (int i = 0; i < s.nworkers; i++) {
+		for (size_t k = 0; k < wk[i].st.n; k++)
+			free(stack_at(&wk[i].st, k)->w);
+		for (size_t k = 0; k < wk[i].nspare; k++)
+			free(wk[i].spare[k]);
+		free(wk[i].spare);
+		free(wk[i].st.buf);
 	}
 	free(wk);
 	free(s.sleep_of);

@@ -50,6 +50,26 @@ uint32_t visited_insert(struct visited *v, uint64_t key, uint32_t parent, int ag
 	}
 }
 
+uint32_t *visited_grow(struct visited *v, int extra)
+{
+	struct visited old = *v;
+	size_t n_old = (size_t)old.mask + 1;
+	uint32_t *map = xmalloc(n_old * sizeof(*map));
+	visited_init(v, __builtin_ctzll(n_old) + extra);
+	for (size_t i = 0; i < n_old; i++) {
+		int is_new;
+		map[i] = old.slots[i].key ? visited_insert(v, old.slots[i].key, 0,
+							   old.slots[i].agent, &is_new)
+					  : MN_NO_PARENT;
+	}
+	for (size_t i = 0; i < n_old; i++)
+		if (old.slots[i].key)
+			v->slots[map[i]].parent = old.slots[i].parent == MN_NO_PARENT ?
+						  MN_NO_PARENT : map[old.slots[i].parent];
+	visited_free(&old);
+	return map;
+}
+
 char *visited_schedule(const struct visited *v, uint32_t slot)
 {
 	size_t n = 0, cap = 64;

@@ -30,6 +30,15 @@ void visited_free(struct visited *v);
  * the table is full. */
 uint32_t visited_insert(struct visited *v, uint64_t key, uint32_t parent, int agent,
 			int *is_new);
+/* Makes the table 2^extra times larger, moving every entry and the parent links. Returns
+ * where each old slot went (MN_NO_PARENT for an empty one), for the caller's own
+ * references to slots; caller frees. Not safe against concurrent inserts. */
+uint32_t *visited_grow(struct visited *v, int extra);
+/* Starts loading the slot where key would go, ahead of visited_insert. */
+static inline void visited_prefetch(const struct visited *v, uint64_t key)
+{
+	__builtin_prefetch(&v->slots[(key ^ (key >> 29)) & v->mask], 1);
+}
 /* Agent indices from the initial state to slot, as "0.1.1"; caller frees. */
 char *visited_schedule(const struct visited *v, uint32_t slot);
 

@@ -83,7 +83,11 @@ struct mn_gather *mn_gather_of(struct mn_kstate *ks, int agent, int create)
 	for (int i = 0; i < MN_NOPS; i++)
 		if (ks->gather[i].agent == agent + 1)
 			return &ks->gather[i];
-	for (int i = 0; create && i < MN_NOPS; i++) {
+	/* From the agent's own slot on: which slot a gather gets does not depend on the
+	 * order the agents began theirs (with fewer agents than slots), so gathers of
+	 * different mms commute, as their footprints say. */
+	for (int k = 0; create && k < MN_NOPS; k++) {
+		int i = (agent + k) % MN_NOPS;
 		if (!ks->gather[i].agent) {
 			ks->gather[i].agent = (uint8_t)(agent + 1);
 			return &ks->gather[i];
@@ -709,7 +713,7 @@ int kb_tlb_batch_free(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 }
 
 /* Splits the VMA holding addr at addr (split_vma); 0, or -1 when no slot is free. */
-static int vma_split(struct mn_mm *m, uint32_t addr)
+int mn_vma_split(struct mn_mm *m, uint32_t addr)
 {
 	for (int i = 0; i < MN_NVMA; i++) {
 		struct mn_vma *v = &m->vma[i];
@@ -720,8 +724,8 @@ static int vma_split(struct mn_mm *m, uint32_t addr)
 				continue;
 			m->vma[j] = *v;
 			m->vma[j].start = addr;
-			if (v->flags & MN_VM_PFNMAP) /* __split_vma: the new VMA's vm_pgoff */
-				m->vma[j].pgoff = (uint8_t)(v->pgoff + (addr - v->start) / MN_PAGE_SIZE);
+			if (v->flags & MN_VM_PGOFF) /* __split_vma: the upper part, further on */
+				m->vma[j].pgoff = (uint8_t)(v->pgoff + ((addr - v->start) >> MN_PAGE_SHIFT));
 			v->end = addr;
 			return 0;
 		}
@@ -731,7 +735,7 @@ static int vma_split(struct mn_mm *m, uint32_t addr)
 }
 
 /* Keeps the VMAs sorted by start, free slots last: equal layouts are equal bytes. */
-static void vma_sort(struct mn_mm *m)
+void mn_vma_sort(struct mn_mm *m)
 {
 	for (int i = 1; i < MN_NVMA; i++)
 		for (int j = i; j > 0; j--) {
@@ -752,7 +756,7 @@ int kb_vma_set_write(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		snprintf(ctx->err, sizeof(ctx->err), "bad range");
 		return -1;
 	}
-	if (vma_split(m, (uint32_t)a[0]) || vma_split(m, (uint32_t)a[1])) {
+	if (mn_vma_split(m, (uint32_t)a[0]) || mn_vma_split(m, (uint32_t)a[1])) {
 		snprintf(ctx->err, sizeof(ctx->err), "more VMAs than the model holds (%d)", MN_NVMA);
 		return -1;
 	}
@@ -765,7 +769,7 @@ int kb_vma_set_write(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		else
 			v->flags &= (uint16_t)~MN_VM_WRITE;
 	}
-	vma_sort(m);
+	mn_vma_sort(m);
 	return 0;
 }
 
@@ -777,11 +781,26 @@ int kb_vma_remove(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		struct mn_vma *v = &m->vma[i];
 		if (!v->used || a[1] <= v->start || a[0] >= v->end)
 			continue;
+		if (v->flags & MN_VM_FILE) {
+			/* it leaves the mm but stays in the file's rmap until unlink_file_vma */
+			struct mn_vma *d = &ks->detached[mm];
+			if (d->used) {
+				snprintf(ctx->err, sizeof(ctx->err),
+					 "more than one file VMA detached at once is not modelled");
+				return -1;
+			}
+			*d = *v;
+			if (a[0] > v->start)
+				d->start = (uint32_t)a[0];
+			if (a[1] < v->end)
+				d->end = (uint32_t)a[1];
+			d->pgoff = (uint8_t)(v->pgoff + ((d->start - v->start) >> MN_PAGE_SHIFT));
+		}
 		if (a[0] <= v->start && a[1] >= v->end) {
 			memset(v, 0, sizeof(*v));
 		} else if (a[0] <= v->start) {
-			if (v->flags & MN_VM_PFNMAP) /* the rest keeps mapping the same frames */
-				v->pgoff = (uint8_t)(v->pgoff + ((uint32_t)a[1] - v->start) / MN_PAGE_SIZE);
+			if (v->flags & MN_VM_PGOFF) /* what is left maps the file further on */
+				v->pgoff = (uint8_t)(v->pgoff + (((uint32_t)a[1] - v->start) >> MN_PAGE_SHIFT));
 			v->start = (uint32_t)a[1];
 		} else if (a[1] >= v->end) {
 			v->end = (uint32_t)a[0];
@@ -821,8 +840,8 @@ int kb_op_begin(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 			return -1;
 		}
 	}
-	for (int i = 0; i < MN_NOPS; i++) {
-		struct mn_opr *o = &ks->op[i];
+	for (int k = 0; k < MN_NOPS; k++) { /* from the agent's slot, as mn_gather_of */
+		struct mn_opr *o = &ks->op[(ctx->agent + k) % MN_NOPS];
 		if (o->active)
 			continue;
 		o->active = 1;

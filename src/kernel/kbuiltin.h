@@ -40,6 +40,11 @@ struct mn_dev *mn_kctx_dev(struct mn_ctx *ctx, mn_val d);
 struct mn_page *mn_kctx_page(struct mn_ctx *ctx, mn_val h);
 /* Flushes [start, end) of mm from every CPU TLB. */
 void mn_flush_cpus(struct mn_kstate *ks, int mm, uint32_t start, uint32_t end);
+struct mn_mm;
+/* split_vma of the VMA holding addr at addr (0, or -1 when no VMA slot is free), and the
+ * sort that keeps VMA slots canonical afterwards (src/kernel/kbuiltin.c). */
+int mn_vma_split(struct mn_mm *m, uint32_t addr);
+void mn_vma_sort(struct mn_mm *m);
 /* The agent's mmu_gather slot (made when create), or NULL. */
 struct mn_gather *mn_gather_of(struct mn_kstate *ks, int agent, int create);
 
@@ -67,6 +72,9 @@ BI(kb_pte_lock); EN(kb_pte_lock_en); BI(kb_pte_unlock);
 BI(kb_pte_get); BI(kb_pte_alloc); BI(kb_set_pte_at); BI(kb_ptep_get_and_clear);
 BI(kb_ptep_set_wrprotect); 
 BI(kb_flush_tlb_range); BI(kb_vma_flags);
+/* the enabled test of x86 TLB flushes: their IPIs wait for CPUs with interrupts disabled
+ * (kbuiltin_gup.c) */
+EN(kb_ipi_en);
 /* pure PTE helpers */
 BI(kb_pte_none); BI(kb_pte_present); BI(kb_pte_write); BI(kb_pte_dirty); BI(kb_pte_page);
 BI(kb_pte_mkwrite); BI(kb_pte_mkdirty); BI(kb_pte_mkclean); BI(kb_pte_mkold); BI(kb_pte_young); BI(kb_page_mark_lazyfree); BI(kb_pte_wrprotect); BI(kb_mk_pte); BI(kb_is_null);
@@ -109,8 +117,9 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	KB("ptep_get_and_clear", 1, TY_INT, kb_ptep_get_and_clear, NULL,                        \
 	   "clears addr's PTE, returns the old one (no flush)", TY_INT)                         \
 	KB("ptep_set_wrprotect", 1, TY_VOID, kb_ptep_set_wrprotect, NULL, "clears the write bit of addr's PTE (no flush)", TY_INT)           \
-	KB("native_flush_tlb_range", 2, TY_VOID, kb_flush_tlb_range, NULL,                      \
-	   "x86's flush of [start, end) from every CPU TLB of the mm (IPIs modelled as atomic); "\
+	KB("native_flush_tlb_range", 2, TY_VOID, kb_flush_tlb_range, kb_ipi_en,                 \
+	   "x86's flush of [start, end) from every CPU TLB of the mm (IPIs modelled as atomic, " \
+	   "waiting while another agent has interrupts disabled); "                             \
 	   "flush_tlb_range (library) adds what the profile does for secondary TLBs",           \
 	   TY_INT, TY_INT)                                                                      \
 	KB("vma_flags", 1, TY_INT, kb_vma_flags, NULL,                                          \

@@ -25,7 +25,9 @@ static int holds_pt_lock(const struct mn_kstate *ks, int agent)
 
 static int in_atomic(const struct mn_kstate *ks, int agent)
 {
-	return (agent < MN_NACTX && ks->actx.depth[agent]) || holds_pt_lock(ks, agent);
+	/* interrupts disabled (local_irq_save) too: might_sleep complains of irqs_disabled() */
+	return (agent < MN_NACTX && (ks->actx.depth[agent] || (ks->actx.irqs_off >> agent & 1))) ||
+	       holds_pt_lock(ks, agent);
 }
 
 void mn_might_sleep(struct mn_ctx *ctx)

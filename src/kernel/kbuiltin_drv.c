@@ -6,6 +6,7 @@
 #include "../lang/program.h"
 #include "../machine/tlb.h"
 #include "kbuiltin_2008.h" /* mn_might_sleep */
+#include "kbuiltin_gup.h"   /* mn_page_pin_add */
 #include "kstate.h"
 
 /* Word 0 is the driver's lock, held through dev_lock/dev_spin_lock only. */
@@ -89,8 +90,8 @@ int kb_ext_young(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
-/* The pin's GUP_PIN_COUNTING_BIAS is one reference here; the flag is what
- * page_maybe_dma_pinned answers from the count in the kernel. */
+/* The pin's GUP_PIN_COUNTING_BIAS is one reference here, and the pins are counted
+ * exactly; the flag is what page_maybe_dma_pinned answers from the count in the kernel. */
 int kb_page_pin(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
@@ -99,9 +100,7 @@ int kb_page_pin(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		return -1;
 	if (f->kind == MN_FRAME_ZERO)
 		return 0; /* the zero page is never counted */
-	f->refcount++;
-	f->flags |= MN_PG_MAYBE_DMA_PINNED;
-	return 0;
+	return mn_page_pin_add(ctx, f);
 }
 
 int kb_page_maybe_dma_pinned(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)

@@ -26,8 +26,8 @@ EN(kb_dev_word_wait_zero_en); BI(kb_ext_young); BI(kb_page_pin); BI(kb_page_mayb
 	   "cleared (kvm_test_age_gfn)", TY_INT, TY_INT)                                          \
 	KB("page_pin", 1, TY_VOID, kb_page_pin, NULL,                                            \
 	   "a FOLL_PIN reference on the page: one more reference, and page_maybe_dma_pinned "    \
-	   "from then on (pins are never dropped in the model)", TY_HANDLE)                     \
+	   "until unpin_user_page drops the last pin", TY_HANDLE)                                \
 	KB("page_maybe_dma_pinned", 1, TY_INT, kb_page_maybe_dma_pinned, NULL,                   \
-	   "1 once the page was pinned", TY_HANDLE)
+	   "1 while the page holds a FOLL_PIN reference", TY_HANDLE)
 
 #endif

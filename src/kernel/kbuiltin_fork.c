@@ -101,10 +101,13 @@ int kb_child_set_pte_at(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 /* kernel/fork.c: copy_process has returned and kernel_clone wakes the child. From the
  * checks' point of view the child's memory now holds, page for page, the parent's last
- * completed writes: each logged write of the parent to a page the child maps is logged
- * for the child too. (Writes that reached a shared page through a stale TLB entry before
- * dup_mmap's flush_tlb_mm are among them; the kernel gives no guarantee about writes
- * racing with fork, and dup_mmap is done when they are.) */
+ * completed writes: each logged write of the parent to a page the child shares with it
+ * is logged for the child too. (Writes that reached a shared page through a stale TLB
+ * entry before dup_mmap's flush_tlb_mm are among them; the kernel gives no guarantee
+ * about writes racing with fork, and dup_mmap is done when they are.) A page fork copied
+ * for the child (copy_present_page: the parent's may be pinned) is not followed: it holds
+ * what the parent's held at the copy, and DMA through the pin may have written the
+ * parent's since. */
 int kb_wake_up_new_task(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
@@ -121,7 +124,9 @@ int kb_wake_up_new_task(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		uint32_t va = ((copy[i].key - 1) & 0xffff) << MN_PAGE_SHIFT;
 		struct mn_walk wk;
 		mn_pte *s = mn_pt_walk(ks, (int)a[0], va, 0, &wk);
-		if (s && (*s & MN_PTE_PRESENT))
+		mn_pte *p = mn_pt_walk(ks, mm, va, 0, &wk);
+		if (s && (*s & MN_PTE_PRESENT) &&
+		    !(p && (*p & MN_PTE_PRESENT) && MN_PTE_PFN(*p) != MN_PTE_PFN(*s)))
 			mn_wlog_set(ks, (int)a[0], va, copy[i].value);
 	}
 	cm->forked = 1;
@@ -144,8 +149,8 @@ int kb_fork_wait(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
-/* include/linux/rmap.h: page_try_dup_anon_rmap (6.1 :234-265). page_needs_cow_for_dma is
- * false in the model (no FOLL_PIN pins), so the copy_present_page path is not modelled. */
+/* include/linux/rmap.h: page_try_dup_anon_rmap (6.1 :234-265). page_needs_cow_for_dma's
+ * MMF_HAS_PINNED test is taken as true: every pin sets it before it pins. */
 int kb_page_try_dup_anon_rmap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	struct mn_page *f = mn_kctx_page(ctx, a[0]);
@@ -170,8 +175,9 @@ int kb_page_try_dup_anon_rmap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
  * VMA whose pages were all zapped (the anon_vma stays, the kernel still copies and
  * notifies) and for one mapping only the zero page (no anon_vma yet: the kernel skips it).
  * A shared mapping has no anon_vma and the kernel lets the child refault its pages; the
- * model cannot fault in shared mappings, so it copies their PTEs instead, which is what
- * the refault would map, with no notifier either way (copy_page_range is not CoW there). */
+ * model cannot fault in shared anonymous mappings, so it copies their PTEs instead, which
+ * is what the refault would map, with no notifier either way (copy_page_range is not CoW
+ * there). A `file` mapping's pages can be faulted in: it is not copied, as in 6.1. */
 int kb_vma_needs_copy(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	MN_KSTART;
@@ -180,6 +186,8 @@ int kb_vma_needs_copy(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		const struct mn_vma *v = &m->vma[k];
 		if (!v->used || a[0] < v->start || a[0] >= v->end)
 			continue;
+		if (v->flags & MN_VM_FILE)
+			break; /* a MAP_SHARED file: no anon_vma, the child faults the pages in */
 		for (uint32_t va = v->start; va < v->end && !*ret; va += MN_PAGE_SIZE) {
 			struct mn_walk wk;
 			mn_pte *s = mn_pt_walk(ks, mm, va, 0, &wk);

@@ -27,8 +27,9 @@ BI(kb_fork_wait); EN(kb_fork_wait_en); BI(kb_page_try_dup_anon_rmap); BI(kb_vma_
 	   "blocks until a run-time fork has filled the agent's mm (the child runs only after "  \
 	   "wake_up_new_task)", TY_VOID)                                                         \
 	KB("page_try_dup_anon_rmap", 1, TY_INT, kb_page_try_dup_anon_rmap, NULL,                 \
-	   "fork: one more PTE maps the anonymous page and it stops being exclusive; 0 (the "    \
-	   "-EBUSY of a maybe-pinned page cannot happen: the model has no FOLL_PIN)", TY_HANDLE)  \
+	   "fork: one more PTE maps the anonymous page and it stops being exclusive; 0, or "     \
+	   "-16 (-EBUSY) for an exclusive page that may be pinned (copy_present_page)",         \
+	   TY_HANDLE)                                                                            \
 	KB("vma_needs_copy", 1, TY_INT, kb_vma_needs_copy, NULL,                                 \
 	   "fork: 1 when the VMA holding addr has an anon_vma (modelled: it is private and "     \
 	   "some PTE of it is not empty), so copy_page_range copies it", TY_INT)

@@ -17,29 +17,10 @@
 
 #define KSTART MN_KSTART
 
-int kb_pte_special(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
-{
-	(void)ctx;
-	*ret = (a[0] & MN_PTE_PRESENT) && (a[0] & MN_PTE_SPECIAL);
-	return 0;
-}
-
 int kb_pte_mkspecial(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ctx;
 	*ret = a[0] | MN_PTE_SPECIAL;
-	return 0;
-}
-
-int kb_linear_page_index(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
-{
-	KSTART;
-	*ret = -1;
-	for (int i = 0; i < MN_NVMA; i++) {
-		const struct mn_vma *v = &m->vma[i];
-		if (v->used && a[0] >= v->start && a[0] < v->end)
-			*ret = v->pgoff + ((uint32_t)a[0] - v->start) / MN_PAGE_SIZE;
-	}
 	return 0;
 }
 
@@ -118,70 +99,74 @@ int kb_iomem_unlock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
-/* ---- i_mmap_rwsem (include/linux/fs.h i_mmap_lock_read/_write: down_read/down_write) ---- */
+/* ---- the device file's i_mmap_rwsem (include/linux/fs.h i_mmap_lock_read/_write:
+ * down_read/down_write). The model's file has its own (kbuiltin_file.c): they are two
+ * files, and nothing takes both. ---- */
 
-int kb_i_mmap_lock_read_en(const struct mn_ctx *ctx, const mn_val *a)
+int kb_devfile_i_mmap_lock_read_en(const struct mn_ctx *ctx, const mn_val *a)
 {
 	(void)a;
 	const struct mn_kstate *ks = mn_ks_c(ctx->w, &ctx->prog->layout);
 	int mm = mn_agent_mm(ctx);
-	return !ks || mm < 0 || !ks->mm[mm].i_mmap_writer;
+	return !ks || mm < 0 || !ks->mm[mm].devfile_i_mmap_writer;
 }
 
-int kb_i_mmap_lock_read(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+int kb_devfile_i_mmap_lock_read(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)a;
 	(void)ret;
 	KSTART;
 	mn_might_sleep(ctx);
-	if (m->i_mmap_readers == UINT8_MAX) {
-		snprintf(ctx->err, sizeof(ctx->err), "i_mmap_lock_read overflows");
+	if (m->devfile_i_mmap_readers == UINT8_MAX) {
+		snprintf(ctx->err, sizeof(ctx->err), "devfile_i_mmap_lock_read overflows");
 		return -1;
 	}
-	m->i_mmap_readers++;
+	m->devfile_i_mmap_readers++;
 	return 0;
 }
 
-int kb_i_mmap_unlock_read(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+int kb_devfile_i_mmap_unlock_read(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)a;
 	(void)ret;
 	KSTART;
-	if (!m->i_mmap_readers) {
-		snprintf(ctx->err, sizeof(ctx->err), "i_mmap_unlock_read without the lock");
+	if (!m->devfile_i_mmap_readers) {
+		snprintf(ctx->err, sizeof(ctx->err), "devfile_i_mmap_unlock_read without the lock");
 		return -1;
 	}
-	m->i_mmap_readers--;
+	m->devfile_i_mmap_readers--;
 	return 0;
 }
 
-int kb_i_mmap_lock_write_en(const struct mn_ctx *ctx, const mn_val *a)
+int kb_devfile_i_mmap_lock_write_en(const struct mn_ctx *ctx, const mn_val *a)
 {
 	(void)a;
 	const struct mn_kstate *ks = mn_ks_c(ctx->w, &ctx->prog->layout);
 	int mm = mn_agent_mm(ctx);
-	return !ks || mm < 0 || (!ks->mm[mm].i_mmap_writer && !ks->mm[mm].i_mmap_readers);
+	return !ks || mm < 0 ||
+	       (!ks->mm[mm].devfile_i_mmap_writer && !ks->mm[mm].devfile_i_mmap_readers);
 }
 
-int kb_i_mmap_lock_write(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+int kb_devfile_i_mmap_lock_write(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)a;
 	(void)ret;
 	KSTART;
 	mn_might_sleep(ctx);
-	m->i_mmap_writer = (uint8_t)(ctx->agent + 1);
+	m->devfile_i_mmap_writer = (uint8_t)(ctx->agent + 1);
 	return 0;
 }
 
-int kb_i_mmap_unlock_write(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+int kb_devfile_i_mmap_unlock_write(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)a;
 	(void)ret;
 	KSTART;
-	if (m->i_mmap_writer != ctx->agent + 1) {
-		snprintf(ctx->err, sizeof(ctx->err), "i_mmap_unlock_write without the lock");
+	if (m->devfile_i_mmap_writer != ctx->agent + 1) {
+		snprintf(ctx->err, sizeof(ctx->err), 
+			 "devfile_i_mmap_unlock_write without the lock");
 		return -1;
 	}
-	m->i_mmap_writer = 0;
+	m->devfile_i_mmap_writer = 0;
 	return 0;
 }

@@ -105,9 +105,11 @@ int kb_free_pgtables(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
-/* mm/mmu_gather.c: tlb_table_flush at tlb_flush_mmu_free, after the TLB flush. (The
- * kernel frees them through RCU or with the page batch; nothing in the model walks a
- * table after its entry is cleared, so the free is immediate.) */
+/* mm/mmu_gather.c: tlb_table_flush at tlb_flush_mmu_free, after the TLB flush. x86 6.1 on
+ * bare metal frees page tables with the page batch (pv_ops.mmu.tlb_remove_table is
+ * tlb_remove_page), so after that flush, whose IPIs waited for every CPU with interrupts
+ * disabled: the only walker that may still hold a table it read, GUP-fast, is done by
+ * then (kbuiltin_gup.c). The free is immediate; the RCU table free is not modelled. */
 int kb_tlb_table_free(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)a;
@@ -147,8 +149,8 @@ int kb_vma_copy(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		return -1;
 	}
 	struct mn_vma nv = *src;
-	if (src->flags & MN_VM_PFNMAP) /* copy_vma: vm_pgoff of the old range's start */
-		nv.pgoff = (uint8_t)(src->pgoff + ((uint32_t)a[0] - src->start) / MN_PAGE_SIZE);
+	if (src->flags & MN_VM_PGOFF) /* copy_vma: vm_pgoff of the old range's start */
+		nv.pgoff = (uint8_t)(src->pgoff + (((uint32_t)a[0] - src->start) >> MN_PAGE_SHIFT));
 	nv.start = (uint32_t)a[2];
 	nv.end = (uint32_t)(a[2] + a[1]);
 	/* keep the slots sorted by start, free slots last (equal layouts, equal bytes) */

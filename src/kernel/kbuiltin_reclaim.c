@@ -25,6 +25,7 @@
 
 #include "../lang/program.h"
 #include "../machine/tlb.h"
+#include "kbuiltin_gup.h"
 #include "kstate.h"
 
 #define KSTART MN_KSTART
@@ -56,6 +57,26 @@ static void tlbbatch_flush(struct mn_kstate *ks, int agent)
 		for (int mm = 0; mm < MN_NMM; mm++)
 			mn_tlb_flush(ks->cpu[c].tlb, mm, 0, MN_VA_LIMIT);
 	ks->ubc[agent] = 0;
+}
+
+/* arch_tlbbatch_flush's IPIs, when a flush is owed, wait for CPUs with interrupts off */
+static int ubc_flush_en(const struct mn_ctx *ctx, uint8_t need)
+{
+	const struct mn_kstate *ks = mn_ks_c(ctx->w, &ctx->prog->layout);
+	return !ks || ctx->agent >= MN_NACTX || !(ks->ubc[ctx->agent] & need) ||
+	       mn_ipi_done(ks, ctx->agent);
+}
+
+int kb_try_to_unmap_flush_en(const struct mn_ctx *ctx, const mn_val *a)
+{
+	(void)a;
+	return ubc_flush_en(ctx, MN_UBC_FLUSH_REQUIRED);
+}
+
+int kb_try_to_unmap_flush_dirty_en(const struct mn_ctx *ctx, const mn_val *a)
+{
+	(void)a;
+	return ubc_flush_en(ctx, MN_UBC_WRITABLE);
 }
 
 int kb_try_to_unmap_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)

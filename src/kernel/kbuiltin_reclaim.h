@@ -9,6 +9,7 @@
 
 /* the batched unmap flush (mm/rmap.c, CONFIG_ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH) */
 BI(kb_tlb_ubc_set_pending); BI(kb_try_to_unmap_flush); BI(kb_try_to_unmap_flush_dirty);
+EN(kb_try_to_unmap_flush_en); EN(kb_try_to_unmap_flush_dirty_en);
 BI(kb_mm_tlb_flush_batched); BI(kb_tlb_flush_batched_done); BI(kb_batch_pending);
 /* swap (mm/swapfile.c, mm/swap_state.c, mm/page_io.c) */
 BI(kb_add_to_swap); BI(kb_mk_swap_entry); BI(kb_pte_is_swap); BI(kb_swap_duplicate);
@@ -23,10 +24,12 @@ BI(kb_page_to_nid); BI(kb_alloc_page_node); BI(kb_pfn_to_page);
 	   "try_to_unmap_one deferred its CPU flush: the agent's tlb_ubc needs a flush "        \
 	   "(writable if the PTE was dirty) and mm->tlb_flush_batched gets one more pending "   \
 	   "generation", TY_INT)                                                                 \
-	KB("try_to_unmap_flush", 0, TY_VOID, kb_try_to_unmap_flush, NULL,                        \
+	KB("try_to_unmap_flush", 0, TY_VOID, kb_try_to_unmap_flush, kb_try_to_unmap_flush_en,    \
 	   "arch_tlbbatch_flush if the agent's tlb_ubc needs it: every CPU TLB is flushed "     \
-	   "(x86 flushes all of them; no notifier in 6.1)", TY_VOID)                             \
-	KB("try_to_unmap_flush_dirty", 0, TY_VOID, kb_try_to_unmap_flush_dirty, NULL,            \
+	   "(x86 flushes all of them; no notifier in 6.1; the IPIs wait while another agent "   \
+	   "has interrupts disabled)", TY_VOID)                                                  \
+	KB("try_to_unmap_flush_dirty", 0, TY_VOID, kb_try_to_unmap_flush_dirty,                  \
+	   kb_try_to_unmap_flush_dirty_en,                                                       \
 	   "the same, only if a batched PTE was dirty (before the page's IO)", TY_VOID)         \
 	KB("mm_tlb_flush_batched", 0, TY_INT, kb_mm_tlb_flush_batched, NULL,                     \
 	   "atomic_read(&mm->tlb_flush_batched): pending | flushed << 16", TY_VOID)              \

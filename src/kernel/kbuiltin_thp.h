@@ -56,9 +56,10 @@ BI(kb_flush_tlb_range_stride); BI(kb_tlb_flush_pmd_range); BI(kb_tlb_remove_pmd_
 	   "copy_user_highpage(hpage subpage of addr, src)", TY_HANDLE, TY_INT, TY_HANDLE)       \
 	KB("range_in_vma", 2, TY_INT, kb_range_in_vma, NULL,                                     \
 	   "1 when one VMA holds [start, end)", TY_INT, TY_INT)                                  \
-	KB("native_flush_tlb_range_stride", 3, TY_VOID, kb_flush_tlb_range_stride, NULL,         \
+	KB("native_flush_tlb_range_stride", 3, TY_VOID, kb_flush_tlb_range_stride, kb_ipi_en,    \
 	   "x86 flush_tlb_mm_range with a stride (PAGE_SIZE or PMD_SIZE): INVLPG at start, "      \
-	   "start + stride, ... on every CPU; each drops the entries translating that address",  \
+	   "start + stride, ... on every CPU; each drops the entries translating that address " \
+	   "(waits while another agent has interrupts disabled)",                                \
 	   TY_INT, TY_INT, TY_INT)                                                               \
 	KB("tlb_flush_pmd_range", 2, TY_VOID, kb_tlb_flush_pmd_range, NULL,                      \
 	   "mmu_gather: a huge PMD in [addr, addr + size) changed (cleared_pmds)", TY_INT,       \

@@ -14,6 +14,7 @@
 #include "../lang/program.h"
 #include "../machine/pagetable.h"
 #include "../machine/tlb.h"
+#include "kbuiltin_gup.h"
 #include "kstate.h"
 
 enum {
@@ -111,7 +112,7 @@ int kb_pmd_none(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 
 /* The VMA of rank i by start address, or NULL. The slots are not kept in address
  * order (vma_remove leaves holes), so rank them here. */
-static const struct mn_vma *vma_rank(const struct mn_mm *m, mn_val i)
+const struct mn_vma *mn_vma_rank(const struct mn_mm *m, mn_val i)
 {
 	for (int k = 0; k < MN_NVMA; k++) {
 		const struct mn_vma *v = &m->vma[k];
@@ -139,7 +140,7 @@ int kb_vma_count(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 int kb_vma_start(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	KSTART;
-	const struct mn_vma *v = vma_rank(m, a[0]);
+	const struct mn_vma *v = mn_vma_rank(m, a[0]);
 	*ret = v ? (mn_val)v->start : -1;
 	return 0;
 }
@@ -147,7 +148,7 @@ int kb_vma_start(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 int kb_vma_end(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	KSTART;
-	const struct mn_vma *v = vma_rank(m, a[0]);
+	const struct mn_vma *v = mn_vma_rank(m, a[0]);
 	*ret = v ? (mn_val)v->end : -1;
 	return 0;
 }
@@ -317,6 +318,21 @@ int kb_tlb_nested_full_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	reset_range(g);
 	g->tlb |= MN_TLBG_FREED_TABLES;
 	return 0;
+}
+
+/* The flush's IPIs (flush_tlb_mm_range) wait for CPUs with interrupts disabled; a gather
+ * that recorded nothing sends none. */
+int kb_tlb_flush_en(const struct mn_ctx *ctx, const mn_val *a)
+{
+	(void)a;
+	const struct mn_kstate *ks = mn_ks_c(ctx->w, &ctx->prog->layout);
+	if (!ks || mn_ipi_done(ks, ctx->agent))
+		return 1;
+	for (int i = 0; i < MN_NOPS; i++)
+		if (ks->gather[i].agent == ctx->agent + 1)
+			return !(ks->gather[i].tlb & (MN_TLBG_CLEARED_PTES | MN_TLBG_CLEARED_PMDS |
+						      MN_TLBG_FREED_TABLES));
+	return 1; /* no gather: the step reports the error */
 }
 
 int kb_tlb_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)

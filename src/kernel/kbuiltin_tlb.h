@@ -18,17 +18,22 @@ BI(kb_pte_soft_dirty); BI(kb_pte_clear_soft_dirty); BI(kb_pte_mksoft_dirty);
 BI(kb_pte_mkyoung);
 /* mmu_gather: the recorded range (include/asm-generic/tlb.h, mm/mmu_gather.c) */
 BI(kb_tlb_gather_mmu); BI(kb_tlb_gather_mmu_fullmm); BI(kb_tlb_flush_pte_range);
-BI(kb_tlb_remove_tlb_entry); BI(kb_tlb_nested_full_flush); BI(kb_tlb_flush);
+BI(kb_tlb_remove_tlb_entry); BI(kb_tlb_nested_full_flush); BI(kb_tlb_flush); EN(kb_tlb_flush_en);
 BI(kb_tlb_range_start); BI(kb_tlb_range_end); BI(kb_tlb_reset_range);
 BI(kb_tlb_gather_finish);
 struct mn_kstate;
+struct mn_mm;
+struct mn_vma;
+/* The VMA of rank i by start address (vma_start(i)), or NULL. */
+const struct mn_vma *mn_vma_rank(const struct mn_mm *m, mn_val i);
 /* The agent's gather frees a page-table page whose range starts at addr: the range
  * widens by that page and freed_tables is set (0; -1 with ctx->err without a gather). */
 int mn_gather_freed_table(struct mn_ctx *ctx, struct mn_kstate *ks, uint32_t addr);
 
 #define MN_BUILTINS_TLB                                                                          \
-	KB("native_flush_tlb_mm", 0, TY_VOID, kb_flush_tlb_mm, NULL,                                    \
-	   "flushes every CPU TLB entry of the agent's mm (no notifier, as in 6.1)", TY_VOID)    \
+	KB("native_flush_tlb_mm", 0, TY_VOID, kb_flush_tlb_mm, kb_ipi_en,                               \
+	   "flushes every CPU TLB entry of the agent's mm (no notifier, as in 6.1; waits while " \
+	   "another agent has interrupts disabled)", TY_VOID)                                    \
 	KB("inc_tlb_flush_pending", 0, TY_VOID, kb_inc_tlb_flush_pending, NULL,                  \
 	   "mm->tlb_flush_pending + 1: a deferred flush is coming (before changing PTEs)",       \
 	   TY_VOID)                                                                              \
@@ -69,8 +74,9 @@ int mn_gather_freed_table(struct mn_ctx *ctx, struct mn_kstate *ks, uint32_t add
 	KB("tlb_nested_full_flush", 0, TY_VOID, kb_tlb_nested_full_flush, NULL,                  \
 	   "tlb_finish_mmu when nested: fullmm, range reset, freed_tables (a full flush)",       \
 	   TY_VOID)                                                                              \
-	KB("native_tlb_flush", 0, TY_INT, kb_tlb_flush, NULL,                                           \
-	   "the CPU flush of tlb_flush_mmu_tlbonly: only if something was recorded; 1 if done",  \
+	KB("native_tlb_flush", 0, TY_INT, kb_tlb_flush, kb_tlb_flush_en,                                \
+	   "the CPU flush of tlb_flush_mmu_tlbonly: only if something was recorded (then it "    \
+	   "waits while another agent has interrupts disabled); 1 if done",                      \
 	   TY_VOID)                                                                              \
 	KB("tlb_range_start", 0, TY_INT, kb_tlb_range_start, NULL,                               \
 	   "start of the gather's recorded range (TASK_SIZE when empty)", TY_VOID)               \

@@ -49,6 +49,38 @@ static int populate(struct mn_kstate *ks, int mm, uint32_t va, int writable, cha
 	return 0;
 }
 
+/* A populated page of a `file` mapping: the page cache's page of its file index (read in
+ * at the first mapping), mapped as a fault would map it: writable and dirty (the page
+ * PageDirty, as page_mkwrite left it) for `rw`, read-only and clean for `ro`. */
+static int file_populate(struct mn_kstate *ks, int mm, uint32_t va, int index, int writable,
+			 char *err, unsigned errlen)
+{
+	struct mn_walk wk;
+	mn_pte *s = mn_pt_walk(ks, mm, va, 1, &wk);
+	int f = ks->pcache[index] - 1;
+	if (f < 0)
+		for (f = 1; f < MN_NFRAMES && ks->frame[f].kind != MN_FRAME_FREE; f++)
+			;
+	if (!s || f == MN_NFRAMES) {
+		snprintf(err, errlen, "populated memory does not fit the model (%d frames, %d "
+			 "page-table pages)", MN_NFRAMES, MN_NPT);
+		return -1;
+	}
+	struct mn_page *fr = &ks->frame[f];
+	if (!ks->pcache[index]) {
+		fr->kind = MN_FRAME_FILE;
+		fr->refcount = 1; /* the page cache's */
+		ks->pcache[index] = (uint8_t)(f + 1);
+	}
+	fr->refcount++;
+	fr->mapcount++;
+	if (writable)
+		fr->flags |= MN_PG_DIRTY;
+	*s = MN_PTE_PRESENT | MN_PTE_ACCESSED | MN_PTE_MKPFN(f) |
+	     (writable ? MN_PTE_WRITE | MN_PTE_DIRTY | MN_PTE_SOFT_DIRTY : 0);
+	return 0;
+}
+
 /* A write fault in a `thp` VMA over a whole PMD range (do_huge_pmd_anonymous_page): one
  * compound page mapped by a huge PMD entry, dirty and young. */
 static int thp_populate(struct mn_kstate *ks, int mm, uint32_t va, int writable, char *err,
@@ -192,6 +224,8 @@ static int copy_mm(struct mn_kstate *ks, int parent, int child, char *err, unsig
 				snprintf(err, errlen, "fork: page tables do not fit the model");
 				return -1;
 			}
+			if (v->flags & MN_VM_FILE)
+				break; /* no anon_vma: the child faults the file's pages in */
 			if (!(v->flags & MN_VM_SHARED))
 				*ps &= ~MN_PTE_WRITE;
 			*cs = *ps & ~MN_PTE_ACCESSED;
@@ -248,6 +282,12 @@ int mn_kernel_init(const struct mn_prog *p, struct mn_world *w, char *err, unsig
 			for (uint32_t va = mp->start; mp->populate && va < mp->start + mp->len;
 			     va += MN_PAGE_SIZE) {
 				uint32_t huge = 1u << MN_PMD_SHIFT;
+				if (mp->vm_flags & MN_VM_FILE) {
+					if (file_populate(ks, mm, va, (int)((va - mp->start) >> MN_PAGE_SHIFT),
+							  mp->vm_flags & MN_VM_WRITE, err, errlen))
+						return -1;
+					continue;
+				}
 				if ((mp->vm_flags & MN_VM_HUGEPAGE) && va % huge == 0 &&
 				    va + huge <= mp->start + mp->len) {
 					if (thp_populate(ks, mm, va, mp->vm_flags & MN_VM_WRITE, err,
@@ -295,11 +335,39 @@ int mn_kernel_init(const struct mn_prog *p, struct mn_world *w, char *err, unsig
 	return 0;
 }
 
+/* 1 when some PTE of a `file` mapping maps frame f dirty: the page's data is newer than
+ * the disk, and the kernel knows (the next writeback's folio_mkclean finds it). */
+static int file_pte_dirty(const struct mn_kstate *ks, int f)
+{
+	for (int mm = 0; mm < MN_NMM; mm++) {
+		for (int k = 0; ks->mm[mm].used && k < MN_NVMA; k++) {
+			const struct mn_vma *v = &ks->mm[mm].vma[k];
+			for (uint32_t va = v->start; v->used && (v->flags & MN_VM_FILE) && va < v->end;
+			     va += MN_PAGE_SIZE) {
+				struct mn_walk wk;
+				mn_pte *s = mn_pt_walk((struct mn_kstate *)ks, mm, va, 0, &wk);
+				if (s && (*s & MN_PTE_PRESENT) && (*s & MN_PTE_DIRTY) &&
+				    (int)MN_PTE_PFN(*s) == f)
+					return 1;
+			}
+		}
+	}
+	return 0;
+}
+
 int mn_kernel_lost_write(const struct mn_prog *p, const struct mn_world *w)
 {
 	const struct mn_kstate *ks = mn_ks_c(w, &p->layout);
 	if (!ks)
 		return 0;
+	/* The file: a page the kernel believes clean (not PageDirty, no dirty PTE maps it) is
+	 * one it may drop without writing it: it must hold what its disk block holds. */
+	for (int i = 0; i < MN_NPCACHE; i++) {
+		int f = ks->pcache[i] - 1;
+		if (f >= 0 && !(ks->frame[f].flags & MN_PG_DIRTY) &&
+		    ks->frame[f].data != ks->disk[i] && !file_pte_dirty(ks, f))
+			return 1;
+	}
 	for (int i = 0; i < MN_NWLOG; i++) {
 		const struct mn_wlog *l = &ks->wlog[i];
 		if (!l->key)

@@ -15,6 +15,7 @@
 #define MN_NWLOG 6
 #define MN_NOPS 8 /* agents that can be inside a core-mm operation at once */
 #define MN_NSWAP 4 /* swap slots */
+#define MN_NPCACHE 4 /* pages of the model's one file (its page cache and its disk blocks) */
 
 enum mn_vm_flags {
 	MN_VM_READ = 1,
@@ -24,14 +25,21 @@ enum mn_vm_flags {
 	MN_VM_HUGETLB = 16,
 	MN_VM_PFNMAP = 32,
 	MN_VM_HUGEPAGE = 64, /* MADV_HUGEPAGE: THP faults (the `thp` mapping kind) */
+	MN_VM_FILE = 128,    /* maps the model's file (vm_file, with page_mkwrite): `file` kind */
+	MN_VM_UFFD_WP = 256, /* registered with userfaultfd in write-protect mode */
 };
+/* VMAs that map a file and follow its vm_pgoff: the model's file (MN_VM_FILE) or the
+ * device file of the mm (MN_VM_PFNMAP) */
+#define MN_VM_PGOFF (MN_VM_FILE | MN_VM_PFNMAP)
 
 struct mn_vma {
 	uint32_t start, end;
 	uint16_t flags;
 	uint8_t used;
-	uint8_t pgoff; /* vm_pgoff of a VM_PFNMAP VMA: the frame its start maps (remap_pfn_range's
-			* linear rule), kept when the VMA is cut or moved; 0 otherwise */
+	uint8_t pgoff; /* vm_pgoff of a VMA that maps a file (MN_VM_PGOFF): the page of the
+			* file its start maps, kept when the VMA is cut or moved; 0 otherwise.
+			* MN_VM_FILE: the model file's page index; MN_VM_PFNMAP: the device
+			* file's page, which is the frame remap_pfn_range maps there */
 };
 
 struct mn_mm {
@@ -48,12 +56,14 @@ struct mn_mm {
 	 * pending and flushed by flush_tlb_batched_pending (src/kernel/kbuiltin_reclaim.c) */
 	uint8_t batch_pending;
 	uint8_t batch_flushed;
+	uint8_t wp_seq; /* mm->write_protect_seq: odd while fork write-protects (kbuiltin_gup.c) */
 	/* the i_mmap_rwsem of the device file the mm's VM_PFNMAP VMAs map (one file per mm):
-	 * readers, and the writer as agent + 1 (src/kernel/kbuiltin_pfnmap.c) */
-	uint8_t i_mmap_readers;
-	uint8_t i_mmap_writer;
+	 * readers, and the writer as agent + 1 (src/kernel/kbuiltin_pfnmap.c). Not the model
+	 * file's (mn_kstate.i_mmap_readers): two files, two rwsems */
+	uint8_t devfile_i_mmap_readers;
+	uint8_t devfile_i_mmap_writer;
 	uint8_t iomem_lock; /* that device driver's mutex: agent + 1 */
-	uint8_t pad[3];
+	uint8_t pad[2];
 	struct mn_vma vma[MN_NVMA];
 	struct mn_notifier_mm notifier;
 };
@@ -93,7 +103,8 @@ struct mn_gather {
 struct mn_actx {
 	uint8_t depth[MN_NACTX];     /* per agent: spinlocks + RCU + non_block sections */
 	uint8_t i_mmap_lock[MN_NMM]; /* the mm's file mappings' i_mmap_lock: agent + 1 */
-	uint8_t pad[6];
+	uint16_t irqs_off;           /* bit per agent: interrupts disabled (local_irq_save) */
+	uint8_t pad[4];
 };
 
 /* A swap slot (swap_map count and contents; src/kernel/kbuiltin_reclaim.c). A swap PTE
@@ -124,6 +135,20 @@ struct mn_kstate {
 	struct mn_thp_data thp[MN_NTHP]; /* subpage words of the transparent huge pages */
 	uint8_t ubc[MN_NACTX];    /* per agent: its batched unmap flush (MN_UBC_* bits) */
 	struct mn_swap swap[MN_NSWAP];
+	/* The one file `file` mappings map (src/kernel/kbuiltin_file.c): its page cache,
+	 * frame + 1 per page index (0: not cached), and what writeback last wrote of each
+	 * page to the disk. */
+	uint8_t pcache[MN_NPCACHE];
+	int32_t disk[MN_NPCACHE];
+	/* per mm, the part of a `file` VMA that munmap detached from the mm (vma_remove) and
+	 * that stays in the file's rmap (i_mmap) until unlink_file_vma; used 0 when none.
+	 * Its footprint is the file's rmap (kfootprint.c), not the mm's VMAs. */
+	struct mn_vma detached[MN_NMM];
+	/* the model file's i_mmap_rwsem held for read: rmap walks in progress. The device file
+	 * of VM_PFNMAP mappings is another file, with its own rwsem (mn_mm.devfile_i_mmap_*):
+	 * nothing walks or unlinks both under one lock, so the two stay apart */
+	uint8_t i_mmap_readers;
+	uint8_t pad_file[3];
 };
 
 static inline struct mn_kstate *mn_ks(struct mn_world *w, const struct mn_layout *l)

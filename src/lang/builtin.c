@@ -12,6 +12,8 @@
 #include "../kernel/kbuiltin_fork.h"
 #include "../kernel/kbuiltin_pgtable.h"
 #include "../kernel/kbuiltin_reclaim.h"
+#include "../kernel/kbuiltin_file.h"
+#include "../kernel/kbuiltin_gup.h"
 #include "../kernel/kbuiltin_pfnmap.h"
 #include "../kernel/kstate.h"
 #include "../machine/devtypes.h"
@@ -29,6 +31,8 @@ const struct mn_builtin mn_builtins[] = {
 	MN_BUILTINS_FORK
 	MN_BUILTINS_PGTABLE
 	MN_BUILTINS_RECLAIM
+	MN_BUILTINS_FILE
+	MN_BUILTINS_GUP
 	MN_BUILTINS_PFNMAP
 };
 
@@ -74,6 +78,12 @@ const struct mn_constant mn_constants[] = {
 	{ "VM_HUGETLB", MN_VM_HUGETLB },
 	{ "VM_PFNMAP", MN_VM_PFNMAP },
 	{ "VM_HUGEPAGE", MN_VM_HUGEPAGE },
+	{ "VM_FILE", MN_VM_FILE },
+	{ "VM_UFFD_WP", MN_VM_UFFD_WP },
+	{ "VM_FAULT_RETRY", 0x400 }, /* the kernel's value: handle_userfault dropped mmap_lock */
+	{ "MM_CP_TRY_CHANGE_WRITABLE", 1 }, /* change_protection's cp_flags: the kernel's */
+	{ "MM_CP_UFFD_WP", 4 },
+	{ "MM_CP_UFFD_WP_RESOLVE", 8 },
 	{ "DEV_IOMMU_SVA", MN_DEV_IOMMU_SVA },
 	{ "DEV_KVM", MN_DEV_KVM },
 	{ "DEV_HMM_MIRROR", MN_DEV_HMM_MIRROR },

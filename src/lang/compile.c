@@ -912,6 +912,7 @@ static int map_flags(const struct map_decl *m, uint16_t *flags, struct mn_diag *
 		{ "hugetlb", MN_VM_HUGETLB | MN_VM_SHARED }, /* a MAP_SHARED hugetlbfs file */
 		{ "pfnmap", MN_VM_PFNMAP | MN_VM_SHARED }, /* a driver's MAP_SHARED device mmap */
 		{ "thp", MN_VM_ANON | MN_VM_HUGEPAGE }, /* private anonymous, MADV_HUGEPAGE */
+		{ "file", MN_VM_FILE | MN_VM_SHARED }, /* MAP_SHARED of the model's one file */
 	};
 	*flags = 0;
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
@@ -919,7 +920,7 @@ static int map_flags(const struct map_decl *m, uint16_t *flags, struct mn_diag *
 			*flags = kinds[k].flags;
 	if (!*flags) {
 		mn_diag_set(d, m->kind_loc.file, m->kind_loc.line, m->kind_loc.col,
-			    "unknown mapping kind '%s' (anon, shared, hugetlb, pfnmap or thp)", m->kind);
+			    "unknown mapping kind '%s' (anon, shared, hugetlb, pfnmap, thp or file)", m->kind);
 		return 0;
 	}
 	if (!strcmp(m->prot, "rw")) {
@@ -993,6 +994,12 @@ static int declare_mms(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
 						    "mapping overlaps an earlier one");
 					return 0;
 				}
+			}
+			if ((mp->vm_flags & MN_VM_FILE) && md->len > MN_NPCACHE * MN_PAGE_SIZE) {
+				mn_diag_set(d, md->loc.file, md->loc.line, md->loc.col,
+					    "a file mapping maps at most the model's file, %d pages",
+					    MN_NPCACHE);
+				return 0;
 			}
 			mp->start = md->start;
 			mp->len = md->len;

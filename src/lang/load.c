@@ -308,6 +308,8 @@ void mn_prog_free(struct mn_prog *p)
 	free(p->code);
 	free(p->dbg);
 	free(p->kfp_spec);
+	free(p->kfp_base);
+	free(p->kfp_devarg);
 	free(p->fp_static);
 	free(p->fp_future);
 	free(p->init);

@@ -675,7 +675,7 @@ static void parse_mm(struct parser *p)
 			d->kind = tok_str(p);
 			advance(p);
 		} else {
-			d->kind = expect_ident(p, "mapping kind (anon, shared, hugetlb, pfnmap)",
+			d->kind = expect_ident(p, "mapping kind (anon, shared, hugetlb, pfnmap, thp, file)",
 					       &d->kind_loc);
 		}
 		d->prot = expect_ident(p, "protection (rw or ro)", &d->prot_loc);

@@ -148,6 +148,8 @@ struct mn_prog {
 	struct mn_fp *fp_static;
 	struct mn_fp *fp_future;
 	int16_t *kfp_spec; /* per built-in: its row in the kernel footprint table, or -1 */
+	struct mn_fp *kfp_base; /* per built-in and agent: its footprint but for the arguments' part */
+	uint8_t *kfp_devarg;    /* per built-in: the device it touches is its first argument */
 	struct mn_world *init; /* initial world, agents poised at their first step */
 	char init_trace[1024]; /* notifier trace lines recorded before the first step */
 };

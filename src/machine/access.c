@@ -92,9 +92,19 @@ static void touch(struct mn_kstate *ks, int32_t *word, int mm, uint32_t va, int 
 		*fired |= 1u << MN_CHECK_INCOHERENT;
 }
 
+/* 1 when frame pfn is a page of the model's file (in its page cache). */
+static int file_page(const struct mn_kstate *ks, int pfn)
+{
+	for (int i = 0; i < MN_NPCACHE; i++)
+		if (ks->pcache[i] == pfn + 1)
+			return 1;
+	return 0;
+}
+
 /* A store that went through without the kernel seeing it: if the page's PTE no longer
- * says it was written (soft-dirty cleared, or clean while the page is lazily freeable),
- * the kernel believes the page clean and the data can be lost. A store racing with an
+ * says it was written (soft-dirty cleared, or clean while the page is lazily freeable or
+ * is a file page that is not PageDirty, which writeback would not write again), the
+ * kernel believes the page clean and the data can be lost. A store racing with an
  * operation on the page is the operation's business; only stores outside one count. */
 static void dirty_check(struct mn_kstate *ks, int mm, uint32_t va, int pfn, uint32_t *fired)
 {
@@ -112,6 +122,8 @@ static void dirty_check(struct mn_kstate *ks, int mm, uint32_t va, int pfn, uint
 	}
 	int lost_soft_dirty = !(*pte & MN_PTE_SOFT_DIRTY);
 	int lost_dirty = (ks->frame[pfn].flags & MN_PG_LAZYFREE) && !(*pte & MN_PTE_DIRTY);
+	if (!(*pte & MN_PTE_DIRTY) && !(ks->frame[pfn].flags & MN_PG_DIRTY) && file_page(ks, pfn))
+		lost_dirty = 1;
 	if (lost_soft_dirty || lost_dirty)
 		*fired |= 1u << MN_CHECK_DIRTY;
 }

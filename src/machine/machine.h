@@ -48,6 +48,9 @@ enum mn_frame_flags {
 	MN_PG_IOMEM_REVOKED = 512, /* MN_FRAME_IOMEM taken away by its driver after
 				    * unmap_mapping_range: any access to it is a use after free */
 };
+/* the number of FOLL_PIN references held (MN_PG_MAYBE_DMA_PINNED while it is not 0) */
+#define MN_PG_PINS_SHIFT 12
+#define MN_PG_PINS_MASK 0xf000u
 
 /* A transparent huge page is one frame standing for the whole compound page (as a
  * hugetlb page is): one refcount and mapcount (the head's), and a word per subpage
@@ -81,6 +84,7 @@ typedef uint32_t mn_pte;
 #define MN_PTE_HUGE 0x10u      /* leaf at PMD or PUD level */
 #define MN_PTE_SOFT_DIRTY 0x20u
 #define MN_PTE_SPECIAL 0x40u   /* zero page, pfnmap: no struct-page refcounting */
+#define MN_PTE_UFFD_WP 0x80u   /* userfaultfd write-protected (x86 _PAGE_UFFD_WP, software) */
 #define MN_PTE_KIND_SHIFT 8    /* not-present kinds */
 #define MN_PTE_KIND_MASK (0xfu << MN_PTE_KIND_SHIFT)
 #define MN_PTE_PFN_SHIFT 16

@@ -1,4 +1,4 @@
-#include "mpi_pack.h"
+#include "pack.h"
 
 #include <string.h>
 

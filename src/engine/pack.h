@@ -1,8 +1,9 @@
-/* A world on the wire: the 8-byte words where it differs from a reference world every rank
+/* A world packed: the 8-byte words where it differs from a reference world every rank
  * has (the initial state). Kernel worlds are kilobytes, most of it as the scenario set it up,
- * and shipping them whole made the copies cost more than the search. */
-#ifndef MN_MPI_PACK_H
-#define MN_MPI_PACK_H
+ * and copying them whole (to another MPI rank, or into the counterexample search's queue)
+ * cost more than the search. */
+#ifndef MN_PACK_H
+#define MN_PACK_H
 
 #include <stddef.h>
 #include <stdint.h>
