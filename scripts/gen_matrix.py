@@ -134,6 +134,25 @@ OPS = {
         "mm m { map 0x1000 anon rw populate }", "",
         ["P0 @cpu0 m { store(0x1000, 1); r1 = mbind(0x1000, 0x1000, 1); r0 = load(0x1000); }"],
         "P0:r0 == 1 || P0:r0 == 7"),
+    # VM_PFNMAP (lib/linux-6.1/pfnmap.mnl) and munmap over several VMAs (unmap.mnl)
+    "pfnmap_revoke": (
+        "a driver takes back its device memory, mapped VM_PFNMAP by remap_pfn_range "
+        "(unmap_mapping_range, then the memory is gone); the CPU's access after it gets "
+        "SIGBUS",
+        "mm m { map 0x1000 pfnmap rw populate }", "",
+        ["P0 @cpu0 m { store(0x1000, 1); r0 = pfnmap_revoke(linear_page_index(0x1000), 1); "
+         "r1 = load(0x1000); }"],
+        "P0:r1 == -1"),
+    "munmap_vmas": (
+        "munmap over two VMAs that do not merge, read-only then writable (unmap_vmas: one "
+        "notifier range around the zap of each)",
+        "mm m { map 0x1000 anon ro populate; map 0x2000 anon rw populate }", "",
+        ["P0 @cpu0 m { munmap(0x1000, 0x2000); }"]),
+    "munmap_pfnmap": (
+        "munmap over an anonymous VMA and a VM_PFNMAP one (tlb_end_vma flushes after the "
+        "latter)",
+        "mm m { map 0x1000 anon rw populate; map 0x2000 pfnmap rw populate }", "",
+        ["P0 @cpu0 m { munmap(0x1000, 0x2000); }"]),
     # userfaultfd write-protect (lib/linux-6.1/userfaultfd.mnl): between the monitor's
     # write-protect and its resolve, nobody may change the page
     # (the CPU writer that sleeps in handle_userfault is tests/kernel/uffd_wp_coherent.mnl)
@@ -179,9 +198,11 @@ OPS = {
 THP_ADDR = {"thp_fault": "0x41000", "thp_munmap": "0x40000", "thp_munmap_partial": "0x41000",
             "thp_mprotect_partial": "0x41000", "thp_mprotect": "0x41000",
             "thp_collapse": "0x41000"}
+ADDR = dict(THP_ADDR, munmap_vmas="0x2000", munmap_pfnmap="0x2000")
 WRITERS = ("munmap", "madv_dontneed", "ksm_merge", "mprotect_ro", "madv_pageout",
            "move_pages", "mbind_move", "thp_fault", "thp_munmap",
            "thp_munmap_partial", "thp_mprotect_partial", "thp_mprotect", "thp_collapse",
+           "pfnmap_revoke", "munmap_vmas", "munmap_pfnmap",
            "uffd_wp", "page_mkclean", "gup_fast")
 
 DEVICES = ["iommu_sva", "hmm_mirror", "kvm", "odp", "gru", "pinned"]
@@ -220,6 +241,7 @@ FIRES = {
     ("exit", "gru"): (["uaf"], GRU + "; exit_mmap unmaps under mmap_read_lock"),
     ("ksm_merge", "gru"): (["uaf", "stale", "lost_write", "incoherent"], GRU),
     ("madv_dontneed", "gru"): (["uaf", "stale", "lost_write", "incoherent"], GRU),
+    ("munmap_vmas", "pinned"): (["stale"], PINNED + " (unmapped)"),
     ("uffd_wp", "pinned"): (["stale", "final"],
                             PINNED + ": it writes the page the monitor write-protected"),
     ("uffd_wp", "gru"): (["stale", "final"],
@@ -244,7 +266,7 @@ CHECKS = ["uaf", "stale", "lost_write", "incoherent", "dirty", "protocol", "erro
 def scenario(op, dev, profile):
     doc, mm, extra, cpus = OPS[op][:4]
     final = OPS[op][4] if len(OPS[op]) > 4 else None
-    a = THP_ADDR.get(op, "0x1000")
+    a = ADDR.get(op, "0x1000")
     # the device writes where the operation lets data be written, else reads
     access = (f"r0 = dma_write({a}, 7); r1 = dma_read({a});" if op in WRITERS else
               f"r0 = dma_read({a}); r1 = dma_read({a});")

@@ -71,6 +71,97 @@ invalidate_range - 0x0 0x2000 -
 X
 cmp -s "$T/trace" "$T/want" && ok || { bad "munmap trace"; diff "$T/want" "$T/trace"; }
 
+# munmap over several VMAs (mm/mmap.c unmap_region -> mm/memory.c unmap_vmas): one UNMAP
+# range over the whole [start, end), whatever VMAs it holds, around unmap_single_vma for
+# each, then free_pgtables and tlb_finish_mmu. Between VMAs, tlb_end_vma
+# (include/asm-generic/tlb.h) flushes the gathered range (tlb_flush_mmu_tlbonly: CPU
+# flush, invalidate_range, range reset) only if the architecture does not merge VMAs or
+# the VMA is VM_PFNMAP; x86 selects MMU_GATHER_MERGE_VMAS. So two anonymous VMAs (a
+# read-only and a writable one, which do not merge) give the single-VMA shape: the end
+# call's invalidate_range over the range, then the gather's over both VMAs' PTEs and the
+# freed tables' [0x0, ...). The real 6.1 shows the same for munmap_rest in
+# conformance/expected/linux-6.1.trace (two VMAs with a hole between them, compared by
+# tests/test_conformance.sh).
+cat >"$T/munmap2.mnl" <<'X'
+kernel linux-6.1
+mm m { map 0x1000 anon ro populate; map 0x2000 anon rw populate }
+P0 @cpu0 m { munmap(0x1000, 0x2000); }
+X
+"$M" --trace-notifier "$T/munmap2.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start UNMAP 0x1000 0x3000 1
+invalidate_range - 0x1000 0x3000 -
+invalidate_range_end UNMAP 0x1000 0x3000 1
+invalidate_range - 0x0 0x3000 -
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "two-VMA munmap trace"; diff "$T/want" "$T/trace"; }
+
+# The same with the second VMA VM_PFNMAP (a driver's device memory): tlb_end_vma flushes
+# after it, inside the notifier range, the whole range gathered so far (the anonymous
+# VMA's PTE too: the range is not reset at tlb_start_vma), and resets it; the gather's
+# last flush then covers only the freed page tables.
+cat >"$T/munmap_pfn.mnl" <<'X'
+kernel linux-6.1
+mm m { map 0x1000 anon rw populate; map 0x2000 pfnmap rw populate }
+P0 @cpu0 m { munmap(0x1000, 0x2000); }
+X
+"$M" --trace-notifier "$T/munmap_pfn.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start UNMAP 0x1000 0x3000 1
+invalidate_range - 0x1000 0x3000 -
+invalidate_range - 0x1000 0x3000 -
+invalidate_range_end UNMAP 0x1000 0x3000 1
+invalidate_range - 0x0 0x1000 -
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "anon+pfnmap munmap trace"; diff "$T/want" "$T/trace"; }
+
+# The VM_PFNMAP VMA first: its flush covers only its own page; the anonymous VMA's PTE is
+# flushed by tlb_finish_mmu with the tables.
+cat >"$T/munmap_pfn2.mnl" <<'X'
+kernel linux-6.1
+mm m { map 0x1000 pfnmap rw populate; map 0x2000 anon rw populate }
+P0 @cpu0 m { munmap(0x1000, 0x2000); }
+X
+"$M" --trace-notifier "$T/munmap_pfn2.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start UNMAP 0x1000 0x3000 1
+invalidate_range - 0x1000 0x2000 -
+invalidate_range - 0x1000 0x3000 -
+invalidate_range_end UNMAP 0x1000 0x3000 1
+invalidate_range - 0x0 0x3000 -
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "pfnmap+anon munmap trace"; diff "$T/want" "$T/trace"; }
+
+# Under linux-6.6 the flushes call arch_invalidate_secondary_tlbs and the end call none.
+"$M" --kernel linux-6.6 --trace-notifier "$T/munmap_pfn.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start UNMAP 0x1000 0x3000 1
+arch_invalidate_secondary_tlbs - 0x1000 0x3000 -
+invalidate_range_end UNMAP 0x1000 0x3000 1
+arch_invalidate_secondary_tlbs - 0x0 0x1000 -
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "6.6 anon+pfnmap munmap trace"; diff "$T/want" "$T/trace"; }
+
+# A driver revoking its device memory (lib/linux-6.1/pfnmap.mnl pfnmap_revoke ->
+# unmap_mapping_range -> zap_page_range_single, mm/memory.c 6.1 :3635, :1773): a CLEAR
+# range over the VMA's part, tlb_end_vma's flush of the VM_PFNMAP VMA (invalidate_range),
+# the end call's invalidate_range and end; tlb_finish_mmu finds nothing left to flush (no
+# page to free, no table freed). Then the CPU's access faults and the driver answers
+# SIGBUS: no notifier.
+cat >"$T/revoke.mnl" <<'X'
+kernel linux-6.1
+mm m { map 0x1000 pfnmap rw populate }
+P0 @cpu0 m { store(0x1000, 1); r0 = pfnmap_revoke(linear_page_index(0x1000), 1); r1 = load(0x1000); }
+X
+"$M" --trace-notifier "$T/revoke.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start CLEAR 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_end CLEAR 0x1000 0x2000 1
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "unmap_mapping_range trace"; diff "$T/want" "$T/trace"; }
+
 # The same CoW under linux-6.6: the secondary TLBs are invalidated by the CPU flush in
 # ptep_clear_flush (arch_invalidate_secondary_tlbs), and the end call has no
 # invalidate_range any more.

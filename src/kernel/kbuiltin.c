@@ -724,7 +724,7 @@ int mn_vma_split(struct mn_mm *m, uint32_t addr)
 				continue;
 			m->vma[j] = *v;
 			m->vma[j].start = addr;
-			if (v->flags & MN_VM_FILE) /* the upper part maps the file further on */
+			if (v->flags & MN_VM_PGOFF) /* __split_vma: the upper part, further on */
 				m->vma[j].pgoff = (uint8_t)(v->pgoff + ((addr - v->start) >> MN_PAGE_SHIFT));
 			v->end = addr;
 			return 0;
@@ -799,7 +799,7 @@ int kb_vma_remove(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		if (a[0] <= v->start && a[1] >= v->end) {
 			memset(v, 0, sizeof(*v));
 		} else if (a[0] <= v->start) {
-			if (v->flags & MN_VM_FILE) /* what is left maps the file further on */
+			if (v->flags & MN_VM_PGOFF) /* what is left maps the file further on */
 				v->pgoff = (uint8_t)(v->pgoff + (((uint32_t)a[1] - v->start) >> MN_PAGE_SHIFT));
 			v->start = (uint32_t)a[1];
 		} else if (a[1] >= v->end) {

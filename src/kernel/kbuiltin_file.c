@@ -120,7 +120,8 @@ int kb_page_anon(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
-/* The file page index addr maps in the VMA v (which must be a file VMA holding it). */
+/* The file page index addr maps in the VMA v (which must be a file VMA holding it: the
+ * model file's, or for a VM_PFNMAP VMA the device file's, whose page is the frame). */
 static int file_index(const struct mn_vma *v, uint32_t addr)
 {
 	return v->pgoff + (int)((addr - v->start) >> MN_PAGE_SHIFT);
@@ -132,7 +133,7 @@ int kb_linear_page_index(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	*ret = -1;
 	for (int i = 0; i < MN_NVMA; i++) {
 		const struct mn_vma *v = &m->vma[i];
-		if (v->used && (v->flags & MN_VM_FILE) && a[0] >= v->start && a[0] < v->end)
+		if (v->used && (v->flags & MN_VM_PGOFF) && a[0] >= v->start && a[0] < v->end)
 			*ret = file_index(v, (uint32_t)a[0]);
 	}
 	return 0;

@@ -34,7 +34,9 @@ EN(kb_unlink_file_vma_en);
 	   "PageAnon: 1 for an anonymous (or device-private) page, 0 for a page cache page or "  \
 	   "the zero page (pure: a page the caller maps or holds keeps its kind)", TY_HANDLE)    \
 	KB("linear_page_index", 1, TY_INT, kb_linear_page_index, NULL,                           \
-	   "the file page index addr maps in its `file` VMA (vmf->pgoff), or -1", TY_INT)        \
+	   "the file page index addr maps in its `file` VMA (vmf->pgoff), or in its `pfnmap` "   \
+	   "VMA the device file's page, which is the frame remap_pfn_range maps there; -1 if "   \
+	   "no VMA that maps a file holds addr", TY_INT)                                         \
 	KB("vma_address", 2, TY_INT, kb_vma_address, NULL,                                       \
 	   "vma_address(page, i): where the i-th VMA (by start) of the agent's mm maps the page "\
 	   "cache page, if it is a shared `file` VMA covering its index; else -1",               \
@@ -54,7 +56,8 @@ EN(kb_unlink_file_vma_en);
 	KB("page_add_file_rmap", 1, TY_VOID, kb_page_add_anon_rmap, NULL,                        \
 	   "one more PTE maps the page cache page (mapcount + 1)", TY_HANDLE)                    \
 	KB("i_mmap_lock_read", 0, TY_VOID, kb_i_mmap_lock_read, NULL,                            \
-	   "the file's i_mmap_rwsem for read: an rmap walk of the file's mappings", TY_VOID)     \
+	   "the model file's i_mmap_rwsem for read: an rmap walk of the file's mappings (the "   \
+	   "device file of `pfnmap` mappings has its own, devfile_i_mmap_lock_read)", TY_VOID)   \
 	KB("i_mmap_unlock_read", 0, TY_VOID, kb_i_mmap_unlock_read, NULL,                        \
 	   "releases i_mmap_rwsem held for read", TY_VOID)                                       \
 	KB("unlink_file_vma", 0, TY_VOID, kb_unlink_file_vma, kb_unlink_file_vma_en,             \

@@ -45,6 +45,12 @@ int kb_dup_vma(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		snprintf(ctx->err, sizeof(ctx->err), "dup_vma: no VMA %lld", (long long)a[1]);
 		return -1;
 	}
+	if (src->flags & MN_VM_PFNMAP) {
+		/* the model's device file is one per mm: unmap_mapping_range would not reach
+		 * the child's copy of the mapping */
+		snprintf(ctx->err, sizeof(ctx->err), "fork of a pfnmap mapping is not modelled");
+		return -1;
+	}
 	/* dup_mmap copies in address order into an empty mm, so the slots stay sorted */
 	for (int k = 0; k < MN_NVMA; k++) {
 		if (cm->vma[k].used) {

@@ -44,7 +44,9 @@ BI(kb_mm_wp_seq_retry);
 	   "gup_pte_range's re-check: 1 when addr's PMD entry still is pmd and the PTE in the "  \
 	   "table pmd names still is pte (a freed table fires `uaf`)", TY_INT, TY_INT, TY_INT)   \
 	KP("pte_special", 1, TY_INT, kb_pte_special,                                             \
-	   "1 for a special PTE (the zero page): GUP-fast leaves it to the slow path", TY_INT)   \
+	   "1 for a special PTE (the zero page, a VM_PFNMAP mapping's raw PFN): no struct page " \
+	   "is counted for it (vm_normal_page is NULL); GUP-fast leaves it to the slow path",    \
+	   TY_INT)                                                                               \
 	KB("try_grab_folio", 2, TY_INT, kb_try_grab_folio, NULL,                                 \
 	   "GUP-fast's speculative reference (FOLL_PIN when pin): 0 when the page's count is "   \
 	   "already 0 (being freed), else 1; the zero page is never pinned", TY_HANDLE, TY_INT)  \

@@ -236,8 +236,7 @@ int mn_dev_table_access(struct mn_ctx *ctx, mn_val addr, int write, mn_val value
 	}
 	if (ext)
 		e->flags |= MN_PTE_ACCESSED;
-	struct mn_page *f = &ks->frame[e->pfn];
-	if (f->gen != e->gen || f->kind == MN_FRAME_FREE)
+	if (mn_frame_gone(&ks->frame[e->pfn], e->gen))
 		ctx->fired |= 1u << MN_CHECK_UAF;
 	int32_t *word = mn_page_word(ks, e->pfn, va); /* a THP's subpage */
 	if (write) {

@@ -149,7 +149,7 @@ int kb_vma_copy(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		return -1;
 	}
 	struct mn_vma nv = *src;
-	if (nv.flags & MN_VM_FILE) /* the new VMA maps the file where the old range did */
+	if (src->flags & MN_VM_PGOFF) /* copy_vma: vm_pgoff of the old range's start */
 		nv.pgoff = (uint8_t)(src->pgoff + (((uint32_t)a[0] - src->start) >> MN_PAGE_SHIFT));
 	nv.start = (uint32_t)a[2];
 	nv.end = (uint32_t)(a[2] + a[1]);

@@ -23,7 +23,7 @@ enum obj {
 	O_ACTX,      /* the i_mmap_locks (an agent's own atomic-context depth, which
 		      * might_sleep reads, is no one else's business and is no object) */
 	O_PTPOOL,    /* the free page-table pages every mm allocates from */
-	O_IMMAP,     /* the file's rmap: i_mmap_rwsem, detached VMAs (file_specs) */
+	O_IMMAP,     /* the model file's rmap: i_mmap_rwsem, detached VMAs (file_specs) */
 	O_IRQ,       /* which agents have interrupts disabled (the actx column's XR/XW) */
 	O_CTLB,      /* + CPU: that CPU's TLB */
 	O_DTLB = O_CTLB + MN_NCPU, /* + device: its IOTLB or mirror table, and its state */
@@ -252,11 +252,24 @@ static const struct spec specs[] = {
 	{ "mm_wp_seq_end",          XW, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "mm_wp_seq_read",         XR, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "mm_wp_seq_retry",        XR, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	/* VM_PFNMAP (kbuiltin_pfnmap.c): the device file's i_mmap_rwsem is the mm's (one device
+	 * file per mm) and goes with its VMAs, the file's VMA tree it guards; readers commute
+	 * as mmap_read_lock's do. The model file's rwsem is O_IMMAP (file_specs): another
+	 * file. The device driver's mutex goes with the drivers' locks. */
+	{ "iomem_revoke",           0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "iomem_revoked",          0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "iomem_lock",             0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0 },
+	{ "iomem_unlock",           0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0 },
+	{ "devfile_i_mmap_lock_read", 0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "devfile_i_mmap_unlock_read", 0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "devfile_i_mmap_lock_write", 0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "devfile_i_mmap_unlock_write", 0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 
-/* Built-ins that also touch the file's rmap: its i_mmap_rwsem and the VMAs munmap
+/* Built-ins that also touch the model file's rmap: its i_mmap_rwsem and the VMAs munmap
  * detached but has not unlinked from it yet (one object of its own, which only the rmap
- * walkers and munmap touch). */
+ * walkers and munmap touch). The device file of VM_PFNMAP VMAs is another file, whose
+ * i_mmap_rwsem is with the mm's VMAs (the devfile_i_mmap_* rows). */
 static const struct {
 	const char *name;
 	uint8_t how;

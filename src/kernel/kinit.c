@@ -161,12 +161,56 @@ static int hugetlb_map(struct mn_kstate *ks, const struct mn_prog *p, int mm,
 	return 0;
 }
 
+/* A VM_PFNMAP mapping of the device file: its device memory is set aside as frames of
+ * their own (MN_FRAME_IOMEM, one per page, in no allocator and with no counts), the first
+ * recorded as the VMA's vm_pgoff. With `populate` the driver's mmap maps them at once
+ * (remap_pfn_range: special PTEs from vm_page_prot, young, writable in a writable shared
+ * mapping, not dirty); otherwise its fault handler inserts them (lib/linux-6.1/pfnmap.mnl). */
+static int pfnmap_map(struct mn_kstate *ks, int mm, struct mn_vma *v, const struct map_info *mp,
+		      char *err, unsigned errlen)
+{
+	for (uint32_t va = mp->start; va < mp->start + mp->len; va += MN_PAGE_SIZE) {
+		int f;
+		for (f = 1; f < MN_NFRAMES && ks->frame[f].kind != MN_FRAME_FREE; f++)
+			;
+		/* the frames of one mapping are consecutive (vm_pgoff + offset) */
+		if (f == MN_NFRAMES || (va != mp->start && f != v->pgoff + (int)((va - mp->start) /
+									   MN_PAGE_SIZE))) {
+			snprintf(err, errlen, "pfnmap mapping at %#x does not fit the model's frames",
+				 mp->start);
+			return -1;
+		}
+		if (va == mp->start)
+			v->pgoff = (uint8_t)f;
+		ks->frame[f].kind = MN_FRAME_IOMEM;
+		if (!mp->populate)
+			continue;
+		struct mn_walk wk;
+		mn_pte *s = mn_pt_walk(ks, mm, va, 1, &wk);
+		if (!s) {
+			snprintf(err, errlen, "page tables do not fit the model (%d pages)", MN_NPT);
+			return -1;
+		}
+		*s = MN_PTE_PRESENT | MN_PTE_ACCESSED | MN_PTE_SPECIAL | MN_PTE_MKPFN(f) |
+		     ((mp->vm_flags & MN_VM_WRITE) ? MN_PTE_WRITE : 0);
+	}
+	return 0;
+}
+
 /* What fork() leaves behind (dup_mmap, copy_pte_range): the child gets the parent's
  * VMAs and PTEs; private writable anonymous pages become CoW in both, shared by
  * reference. Done before the run starts, so no notifier sees it. */
 static int copy_mm(struct mn_kstate *ks, int parent, int child, char *err, unsigned errlen)
 {
 	struct mn_mm *pm = &ks->mm[parent], *cm = &ks->mm[child];
+	for (int k = 0; k < MN_NVMA; k++) {
+		if (pm->vma[k].used && (pm->vma[k].flags & MN_VM_PFNMAP)) {
+			/* the model's device file is one per mm: unmap_mapping_range would not
+			 * reach the child's copy */
+			snprintf(err, errlen, "fork of a pfnmap mapping is not modelled");
+			return -1;
+		}
+	}
 	memcpy(cm->vma, pm->vma, sizeof(cm->vma));
 	for (int k = 0; k < MN_NVMA; k++) {
 		const struct mn_vma *v = &pm->vma[k];
@@ -227,6 +271,11 @@ int mn_kernel_init(const struct mn_prog *p, struct mn_world *w, char *err, unsig
 			m->vma[k].flags = mp->vm_flags;
 			if (mp->vm_flags & MN_VM_HUGETLB) {
 				if (hugetlb_map(ks, p, mm, mp, err, errlen))
+					return -1;
+				continue;
+			}
+			if (mp->vm_flags & MN_VM_PFNMAP) {
+				if (pfnmap_map(ks, mm, &m->vma[k], mp, err, errlen))
 					return -1;
 				continue;
 			}

@@ -28,12 +28,18 @@ enum mn_vm_flags {
 	MN_VM_FILE = 128,    /* maps the model's file (vm_file, with page_mkwrite): `file` kind */
 	MN_VM_UFFD_WP = 256, /* registered with userfaultfd in write-protect mode */
 };
+/* VMAs that map a file and follow its vm_pgoff: the model's file (MN_VM_FILE) or the
+ * device file of the mm (MN_VM_PFNMAP) */
+#define MN_VM_PGOFF (MN_VM_FILE | MN_VM_PFNMAP)
 
 struct mn_vma {
 	uint32_t start, end;
 	uint16_t flags;
 	uint8_t used;
-	uint8_t pgoff; /* MN_VM_FILE: the file page index mapped at start (vm_pgoff) */
+	uint8_t pgoff; /* vm_pgoff of a VMA that maps a file (MN_VM_PGOFF): the page of the
+			* file its start maps, kept when the VMA is cut or moved; 0 otherwise.
+			* MN_VM_FILE: the model file's page index; MN_VM_PFNMAP: the device
+			* file's page, which is the frame remap_pfn_range maps there */
 };
 
 struct mn_mm {
@@ -51,7 +57,13 @@ struct mn_mm {
 	uint8_t batch_pending;
 	uint8_t batch_flushed;
 	uint8_t wp_seq; /* mm->write_protect_seq: odd while fork write-protects (kbuiltin_gup.c) */
-	uint8_t pad;
+	/* the i_mmap_rwsem of the device file the mm's VM_PFNMAP VMAs map (one file per mm):
+	 * readers, and the writer as agent + 1 (src/kernel/kbuiltin_pfnmap.c). Not the model
+	 * file's (mn_kstate.i_mmap_readers): two files, two rwsems */
+	uint8_t devfile_i_mmap_readers;
+	uint8_t devfile_i_mmap_writer;
+	uint8_t iomem_lock; /* that device driver's mutex: agent + 1 */
+	uint8_t pad[2];
 	struct mn_vma vma[MN_NVMA];
 	struct mn_notifier_mm notifier;
 };
@@ -132,7 +144,9 @@ struct mn_kstate {
 	 * that stays in the file's rmap (i_mmap) until unlink_file_vma; used 0 when none.
 	 * Its footprint is the file's rmap (kfootprint.c), not the mm's VMAs. */
 	struct mn_vma detached[MN_NMM];
-	/* the file's i_mmap_rwsem held for read: rmap walks in progress */
+	/* the model file's i_mmap_rwsem held for read: rmap walks in progress. The device file
+	 * of VM_PFNMAP mappings is another file, with its own rwsem (mn_mm.devfile_i_mmap_*):
+	 * nothing walks or unlinks both under one lock, so the two stay apart */
 	uint8_t i_mmap_readers;
 	uint8_t pad_file[3];
 };

@@ -910,7 +910,7 @@ static int map_flags(const struct map_decl *m, uint16_t *flags, struct mn_diag *
 		{ "anon", MN_VM_ANON },
 		{ "shared", MN_VM_ANON | MN_VM_SHARED },
 		{ "hugetlb", MN_VM_HUGETLB | MN_VM_SHARED }, /* a MAP_SHARED hugetlbfs file */
-		{ "pfnmap", MN_VM_PFNMAP },
+		{ "pfnmap", MN_VM_PFNMAP | MN_VM_SHARED }, /* a driver's MAP_SHARED device mmap */
 		{ "thp", MN_VM_ANON | MN_VM_HUGEPAGE }, /* private anonymous, MADV_HUGEPAGE */
 		{ "file", MN_VM_FILE | MN_VM_SHARED }, /* MAP_SHARED of the model's one file */
 	};

@@ -206,8 +206,9 @@ static void describe_val(const struct mn_prog *p, enum type t, mn_val v, char *b
 static void squeeze(const char *s, int len, char *out, size_t n)
 {
 	size_t k = 0;
-	int blank = 0;
-	for (int i = 0; i < len && k + 4 < n; i++) {
+	int blank = 0, i;
+	/* an iteration writes up to 2 bytes; "..." and the NUL must still fit after it */
+	for (i = 0; i < len && k + 6 <= n; i++) {
 		char c = s[i];
 		if (c == '\n' || c == '\t' || c == ' ' || c == '\r') {
 			blank = 1;
@@ -218,7 +219,7 @@ static void squeeze(const char *s, int len, char *out, size_t n)
 		blank = 0;
 		out[k++] = c;
 	}
-	if (k + 4 >= n)
+	if (i < len)
 		memcpy(out + k, "...", 3), k += 3;
 	out[k] = 0;
 }

@@ -82,8 +82,7 @@ int32_t *mn_page_word(struct mn_kstate *ks, int pfn, uint32_t va)
 static int32_t *target(struct mn_kstate *ks, const struct mn_tlbe *e, uint32_t va,
 		       uint32_t *fired)
 {
-	struct mn_page *f = &ks->frame[e->pfn];
-	if (f->gen != e->gen || f->kind == MN_FRAME_FREE)
+	if (mn_frame_gone(&ks->frame[e->pfn], e->gen))
 		*fired |= 1u << MN_CHECK_UAF;
 	return mn_page_word(ks, e->pfn, va);
 }
@@ -122,6 +121,9 @@ static void dirty_check(struct mn_kstate *ks, int mm, uint32_t va, int pfn, uint
 	mn_pte *pte = mn_pt_walk(ks, mm, va, 0, &wk);
 	if (!pte || !(*pte & MN_PTE_PRESENT) || (int)MN_PTE_PFN(*pte) != pfn)
 		return; /* a different page now: uaf, stale and lost_write judge that */
+	if (ks->frame[pfn].kind == MN_FRAME_IOMEM)
+		return; /* device memory: no page to write back, and soft-dirty is not tracked
+			 * in a VM_PFNMAP VMA (clear_refs skips it, it keeps VM_SOFTDIRTY) */
 	for (int i = 0; i < MN_NOPS; i++) {
 		const struct mn_opr *o = &ks->op[i];
 		if (o->active && o->mm == mm && va >= o->start && va < o->end)

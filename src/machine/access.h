@@ -15,6 +15,13 @@ enum mn_access_rc {
 int mn_access(struct mn_kstate *ks, struct mn_tlbe *tlb, int mm, uint32_t va, int write,
 	      int32_t *val, uint32_t *fired);
 
+/* A translation made when frame f had generation gen leads to memory that is gone: the
+ * frame was freed (and maybe reused) since, or it is device memory its driver revoked. */
+static inline int mn_frame_gone(const struct mn_page *f, uint16_t gen)
+{
+	return f->gen != gen || f->kind == MN_FRAME_FREE || (f->flags & MN_PG_IOMEM_REVOKED);
+}
+
 /* The word va reads in frame pfn: the frame's, or for a transparent huge page the
  * word of the subpage va falls in (a THP is mapped PMD-aligned, so the index of va's page
  * in its PMD is the subpage's). */

@@ -31,6 +31,8 @@ enum mn_frame_kind {
 	MN_FRAME_ANON,
 	MN_FRAME_FILE,
 	MN_FRAME_DEVICE_PRIVATE,
+	MN_FRAME_IOMEM, /* device memory a VM_PFNMAP mapping names (a BAR, VRAM): not in the
+			 * page allocator, no refcount or mapcount (src/kernel/kbuiltin_pfnmap.c) */
 };
 
 enum mn_frame_flags {
@@ -43,6 +45,8 @@ enum mn_frame_flags {
 	MN_PG_COMPOUND = 64,      /* a PMD-sized transparent huge page (src/kernel/kbuiltin_thp.c) */
 	MN_PG_MAYBE_DMA_PINNED = 128, /* page_maybe_dma_pinned: a FOLL_PIN reference is held */
 	MN_PG_NODE1 = 256,        /* on NUMA node 1 (page migration); node 0 otherwise */
+	MN_PG_IOMEM_REVOKED = 512, /* MN_FRAME_IOMEM taken away by its driver after
+				    * unmap_mapping_range: any access to it is a use after free */
 };
 /* the number of FOLL_PIN references held (MN_PG_MAYBE_DMA_PINNED while it is not 0) */
 #define MN_PG_PINS_SHIFT 12
