@@ -6,6 +6,7 @@
  * Reads commute with reads. A lock acquire is a write of its lock (it excludes and is
  * excluded), except mmap_read_lock/unlock, which are reads: readers commute with each
  * other and conflict with the writer's acquire, which writes. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../lang/program.h"
@@ -508,8 +509,16 @@ void mn_kernel_fp_prepare(struct mn_prog *prog)
 	prog->kfp_spec = xcalloc((size_t)mn_nbuiltins, sizeof(*prog->kfp_spec));
 	prog->kfp_base = xcalloc((size_t)mn_nbuiltins * na, sizeof(*prog->kfp_base));
 	prog->kfp_devarg = xcalloc((size_t)mn_nbuiltins, sizeof(*prog->kfp_devarg));
+	/* only the built-ins the program calls: footprints are asked of no others, and
+	 * matching every built-in's name against the table was much of a small run's time */
+	uint8_t *used = xcalloc((size_t)mn_nbuiltins, 1);
+	for (size_t pc = 0; pc < prog->ncode; pc++)
+		if (prog->code[pc].op == OP_BUILTIN)
+			used[prog->code[pc].a] = 1;
 	for (int b = 0; b < mn_nbuiltins; b++) {
 		prog->kfp_spec[b] = -1;
+		if (!used[b])
+			continue;
 		for (size_t i = 0; i < NSPECS + NCROSS; i++)
 			if (!strcmp(i < NSPECS ? specs[i].name : cross_specs[i - NSPECS].name,
 				    mn_builtins[b].name))
@@ -518,6 +527,7 @@ void mn_kernel_fp_prepare(struct mn_prog *prog)
 		for (size_t a = 0; a < na; a++)
 			base_fp(prog, b, prog->nagents ? (int)a : -1, &prog->kfp_base[(size_t)b * na + a]);
 	}
+	free(used);
 }
 
 void mn_kernel_fp(const struct mn_prog *prog, int bi, int agent, const mn_val *args,
