@@ -12,7 +12,7 @@ static void map(struct mn_kstate *ks, uint32_t va, int f, mn_pte bits)
 	struct mn_walk wk;
 	if (!ks->mm[0].used) {
 		ks->mm[0].used = 1;
-		ks->mm[0].pgd = (uint8_t)mn_pt_alloc(ks, 4);
+		ks->mm[0].pgd = (uint8_t)mn_pt_alloc(ks, -1, 4);
 	}
 	mn_pte *s = mn_pt_walk(ks, 0, va, 1, &wk);
 	assert_non_null(s);

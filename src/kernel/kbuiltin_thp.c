@@ -219,7 +219,7 @@ int kb_pmd_populate_split(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 			snprintf(ctx->err, sizeof(ctx->err), "pmd_populate_split of a PMD that is not huge");
 		return -1;
 	}
-	int t = mn_pt_alloc(ks, 1);
+	int t = mn_pt_alloc(ks, mm, 1);
 	if (t < 0) {
 		snprintf(ctx->err, sizeof(ctx->err), "split: no page-table page free (%d)", MN_NPT);
 		return -1;

@@ -14,6 +14,7 @@
 #include "kstate.h"
 #include "../util/xalloc.h"
 #include "kbuiltin.h"
+#include "kinit.h"
 
 /* Objects of one mm are 32 apart (MN_NMM = 2 fits the 256 bits); state shared by every
  * mm (frames, TLBs, drivers, the write log, operation records) is listed once. */
@@ -486,8 +487,10 @@ static void base_fp(const struct mn_prog *prog, int bi, int agent, struct mn_fp 
 	mark(fp, s->actx, O_ACTX);
 	mark(fp, s->actx >> 3, O_IRQ);
 	/* whoever may allocate (or free) page-table pages takes them from one pool: which
-	 * page an mm gets depends on the others' order */
-	mark(fp, s->ptalloc & W, O_PTPOOL);
+	 * page an mm gets depends on the others' order, unless each mm has its own share
+	 * (or there is one mm, whose upper levels the row writes anyway) */
+	if (prog->nmms > 1 && !mn_kernel_pt_split(prog))
+		mark(fp, s->ptalloc & W, O_PTPOOL);
 	for (size_t k = 0; k < sizeof(file_specs) / sizeof(file_specs[0]); k++)
 		if (!strcmp(s->name, file_specs[k].name))
 			mark(fp, file_specs[k].how, O_IMMAP);

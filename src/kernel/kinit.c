@@ -1,12 +1,14 @@
 #include "kinit.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../machine/access.h"
 #include "../machine/devtypes.h"
 #include "../machine/pagetable.h"
 #include "kstate.h"
+#include "../util/xalloc.h"
 
 /* Which notifier callbacks each secondary MMU's driver implements in 6.1. */
 static uint16_t dev_ops(int type)
@@ -240,17 +242,74 @@ static int copy_mm(struct mn_kstate *ks, int parent, int child, char *err, unsig
 	return 0;
 }
 
+int mn_kernel_pt_split(const struct mn_prog *p)
+{
+	if (p->nmms < 2)
+		return 0;
+	for (int mm = 0; mm < p->nmms; mm++)
+		for (int k = 0; k < p->mms[mm].nmap; k++)
+			if (p->mms[mm].map[k].shares >= 0)
+				return 0; /* huge_pmd_share: one mm's page in another's tables */
+	return 1;
+}
+
+/* The page-table pages reachable from page t of the given level. */
+static int pt_pages(const struct mn_kstate *ks, int t, int level)
+{
+	int n = 1;
+	for (int i = 0; level > 1 && i < (int)MN_PTRS; i++) {
+		mn_pte e = ks->pt[t].e[i];
+		int c = (int)MN_PTE_PFN(e);
+		if ((e & MN_PTE_PRESENT) && !(e & MN_PTE_HUGE) && c < MN_NPT &&
+		    ks->pt[c].level == level - 1)
+			n += pt_pages(ks, c, level - 1);
+	}
+	return n;
+}
+
+static int kernel_build(const struct mn_prog *p, struct mn_kstate *ks, char *err,
+			unsigned errlen);
+
+/* Each mm's share of the page-table pages: what its initial tables take, plus an even
+ * part of the rest. Found by building the initial state once with one pool. */
+static int pt_shares(const struct mn_prog *p, struct mn_kstate *ks, char *err, unsigned errlen)
+{
+	struct mn_kstate *probe = xcalloc(1, sizeof(*probe));
+	int rc = kernel_build(p, probe, err, errlen), used[MN_NMM], total = 0;
+	for (int mm = 0; rc == 0 && mm < p->nmms; mm++)
+		total += used[mm] = pt_pages(probe, probe->mm[mm].pgd, 4);
+	free(probe);
+	if (rc)
+		return rc;
+	int lo = 0, extra = (MN_NPT - total) / p->nmms;
+	for (int mm = 0; mm < p->nmms; mm++) {
+		int hi = mm + 1 == p->nmms ? MN_NPT : lo + used[mm] + extra;
+		ks->pt_lo[mm] = (uint8_t)lo;
+		ks->pt_hi[mm] = (uint8_t)hi;
+		lo = hi;
+	}
+	return 0;
+}
+
 int mn_kernel_init(const struct mn_prog *p, struct mn_world *w, char *err, unsigned errlen)
 {
 	struct mn_kstate *ks = mn_ks(w, &p->layout);
 	if (!ks)
 		return 0;
+	if (mn_kernel_pt_split(p) && pt_shares(p, ks, err, errlen))
+		return -1;
+	return kernel_build(p, ks, err, errlen);
+}
+
+static int kernel_build(const struct mn_prog *p, struct mn_kstate *ks, char *err,
+			unsigned errlen)
+{
 	/* frame 0 is the zero page: never freed, never written */
 	ks->frame[0].kind = MN_FRAME_ZERO;
 	ks->frame[0].refcount = 1;
 	for (int mm = 0; mm < p->nmms; mm++) {
 		struct mn_mm *m = &ks->mm[mm];
-		int pgd = mn_pt_alloc(ks, 4);
+		int pgd = mn_pt_alloc(ks, mm, 4);
 		if (pgd < 0) {
 			snprintf(err, errlen, "too many mms for the model");
 			return -1;

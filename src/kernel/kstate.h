@@ -124,6 +124,10 @@ enum { MN_UBC_FLUSH_REQUIRED = 1, MN_UBC_WRITABLE = 2 };
 struct mn_kstate {
 	struct mn_page frame[MN_NFRAMES];
 	struct mn_ptpage pt[MN_NPT];
+	/* With pt_hi[mm] not 0, mm allocates its page-table pages from [pt_lo, pt_hi) only
+	 * (mn_kernel_pt_split): which page an mm gets then does not depend on what the other
+	 * mms allocated or freed. */
+	uint8_t pt_lo[MN_NMM], pt_hi[MN_NMM];
 	struct mn_cpu cpu[MN_NCPU];
 	struct mn_dev dev[MN_NDEV];
 	struct mn_mm mm[MN_NMM];

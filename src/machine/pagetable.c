@@ -2,9 +2,14 @@
 
 #include <string.h>
 
-int mn_pt_alloc(struct mn_kstate *ks, int level)
+int mn_pt_alloc(struct mn_kstate *ks, int mm, int level)
 {
-	for (int i = 0; i < MN_NPT; i++) {
+	int lo = 0, hi = MN_NPT;
+	if (mm >= 0 && mm < MN_NMM && ks->pt_hi[mm]) {
+		lo = ks->pt_lo[mm];
+		hi = ks->pt_hi[mm];
+	}
+	for (int i = lo; i < hi; i++) {
 		struct mn_ptpage *t = &ks->pt[i];
 		if (t->level)
 			continue;
@@ -45,7 +50,7 @@ mn_pte *mn_pt_walk(struct mn_kstate *ks, int mm, uint32_t va, int alloc, struct 
 		if (!(*slot & MN_PTE_PRESENT)) {
 			if (!alloc)
 				return NULL;
-			int n = mn_pt_alloc(ks, level - 1);
+			int n = mn_pt_alloc(ks, mm, level - 1);
 			if (n < 0)
 				return NULL;
 			*slot = MN_PTE_PRESENT | MN_PTE_WRITE | MN_PTE_MKPFN(n);
@@ -76,7 +81,7 @@ mn_pte *mn_pt_slot(struct mn_kstate *ks, int mm, uint32_t va, int level, int all
 		if (!(*slot & MN_PTE_PRESENT)) {
 			if (!alloc)
 				return NULL;
-			int n = mn_pt_alloc(ks, l - 1);
+			int n = mn_pt_alloc(ks, mm, l - 1);
 			if (n < 0)
 				return NULL;
 			*slot = MN_PTE_PRESENT | MN_PTE_WRITE | MN_PTE_MKPFN(n);

@@ -10,7 +10,7 @@ static inline unsigned mn_pt_index(uint32_t va, int level)
 }
 
 /* A fresh zeroed table page of the given level, or -1 when none is free. */
-int mn_pt_alloc(struct mn_kstate *ks, int level);
+int mn_pt_alloc(struct mn_kstate *ks, int mm, int level);
 /* Frees a table page: its generation changes so that walks through stale entries show. */
 void mn_pt_free(struct mn_kstate *ks, int pt);
 
