@@ -374,5 +374,82 @@ invalidate_range_end CLEAR 0x1000 0x2000 1
 X
 cmp -s "$T/trace" "$T/want" && ok || { bad "GUP-fast trace"; diff "$T/want" "$T/trace"; }
 
+
+# linux-4.12 (lib/linux-4.12): no events and no blockable flag (`-`), no _only_end, and
+# the rmap side reports with invalidate_page. CoW: start, ptep_clear_flush_notify's
+# invalidate_range, set_pte_at_notify's change_pte, then the full end (its
+# invalidate_range, then invalidate_range_end).
+"$M" --kernel linux-4.12 --trace-notifier "$T/cow.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start - 0x1000 0x2000 -
+invalidate_range - 0x1000 0x2000 -
+change_pte - 0x1000 0x2000 -
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_end - 0x1000 0x2000 -
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "4.12 CoW trace"; diff "$T/want" "$T/trace"; }
+# munmap in 4.12: unmap_vmas' start/end, then tlb_finish_mmu's invalidate_range
+# (tlb_flush_mmu_tlbonly) over the range widened by the freed page table.
+"$M" --kernel linux-4.12 --trace-notifier "$T/unmap.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start - 0x1000 0x2000 -
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_end - 0x1000 0x2000 -
+invalidate_range - 0x0 0x2000 -
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "4.12 munmap trace"; diff "$T/want" "$T/trace"; }
+# kswapd reclaim in 4.12: clear_flush_young from the LRU aging and from
+# page_check_references (page_referenced), once more from try_to_unmap_one (no
+# TTU_IGNORE_ACCESS), then no start/end: invalidate_page after the swap entry is set.
+cat >"$T/reclaim.mnl" <<'X'
+kernel linux-4.12
+mm m { map 0x1000 anon rw populate }
+K0 m { r0 = kswapd_reclaim(0x1000); }
+X
+"$M" --trace-notifier "$T/reclaim.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+clear_flush_young - 0x1000 0x2000 -
+clear_flush_young - 0x1000 0x2000 -
+clear_flush_young - 0x1000 0x2000 -
+invalidate_page - 0x1000 0x2000 -
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "4.12 reclaim trace"; diff "$T/want" "$T/trace"; }
+# 4.12's replaced calls are where the kernel made them: invalidate_page under the PT lock
+# (the step right after put_page, before pte_unlock), no start before the clear.
+"$M" --replay "$(python3 -c "print('.'.join(['0'] * 200))")" "$T/reclaim.mnl" >"$T/r" 2>&1
+grep -A4 "put: put_page" "$T/r" | grep -q "mn_nsubs" && grep -A8 "put: put_page" "$T/r" | grep -q "pte_unlock" &&
+	ok || bad "4.12 try_to_unmap_one: invalidate_page not under the PT lock"
+# writeback's page_mkclean_one in 4.12: invalidate_page, no start/end
+cat >"$T/mkclean.mnl" <<'X'
+kernel linux-4.12
+mm m { map 0x1000 file rw populate }
+W0 { r0 = write_one_page(0); }
+X
+"$M" --trace-notifier "$T/mkclean.mnl" >"$T/trace"
+echo "invalidate_page - 0x1000 0x2000 -" >"$T/want"
+cmp -s "$T/trace" "$T/want" && ok || { bad "4.12 page_mkclean trace"; diff "$T/want" "$T/trace"; }
+# 4.12 has no HMM and this profile no 4.12 pins: both refused with the reason; its ODP is
+# an hlist subscriber, so an interval is refused too.
+cat >"$T/hmm.mnl" <<'X'
+kernel linux-4.12
+mm m { map 0x1000 anon rw }
+device d = hmm_mirror(m)
+D0 @d { r0 = dma_read(0x1000); }
+X
+"$M" "$T/hmm.mnl" >"$T/out" 2>&1
+[ $? = 2 ] && grep -q "device type 'hmm_mirror' is not modelled by kernel profile 'linux-4.12': no HMM" "$T/out" &&
+	ok || { bad "4.12 hmm_mirror not refused"; cat "$T/out"; }
+sed 's/hmm_mirror/pinned/' "$T/hmm.mnl" >"$T/pin.mnl"
+"$M" "$T/pin.mnl" >"$T/out" 2>&1
+[ $? = 2 ] && grep -q "device type 'pinned' is not modelled by kernel profile 'linux-4.12'" "$T/out" &&
+	ok || { bad "4.12 pinned not refused"; cat "$T/out"; }
+sed 's/hmm_mirror(m)/odp(m) interval 0x1000 0x1000/' "$T/hmm.mnl" >"$T/odp.mnl"
+"$M" "$T/odp.mnl" >"$T/out" 2>&1
+[ $? = 2 ] && ok || { bad "4.12 odp interval not refused"; cat "$T/out"; }
+# The matrix under linux-4.12 (scripts/gen_matrix.py's FIRES_412 says what fires and
+# why): every expectation holds.
+"$M" --jobs 2 scenarios/matrix/linux-4.12 >"$T/out" 2>&1 && ok ||
+	{ bad "linux-4.12 matrix"; grep -E "FAILED|incomplete" "$T/out" | head; }
+
 echo "RESULT passed=$pass failed=$fail"
 [ "$fail" = 0 ]

@@ -371,7 +371,8 @@ static int kernel_build(const struct mn_prog *p, struct mn_kstate *ks, char *err
 		dv->mm = (uint8_t)(p->devs[d].mm + 1);
 		if (p->devs[d].type == MN_DEV_PINNED)
 			continue; /* pins pages, no notifier */
-		if (p->devs[d].type == MN_DEV_HMM_MIRROR || p->devs[d].type == MN_DEV_ODP) {
+		if ((p->devs[d].type == MN_DEV_HMM_MIRROR || p->devs[d].type == MN_DEV_ODP) &&
+		    !(p->hlist_types & (1u << p->devs[d].type))) {
 			/* lib/test_hmm.c dmirror_fops_open, ib_umem_odp_get: one interval,
 			 * over the whole space unless the scenario names one */
 			int itv = p->devs[d].itv_len ?
@@ -385,7 +386,9 @@ static int kernel_build(const struct mn_prog *p, struct mn_kstate *ks, char *err
 			dv->drv[1] = itv;
 			continue;
 		}
-		/* bound at set-up, with mmap_lock held for write as mmu_notifier_register wants */
+		/* bound at set-up, with mmap_lock held for write as mmu_notifier_register wants
+		 * (an `hlist` type of the profile's core file: the ODP of linux-4.12, whose
+		 * ib_umem_odp registered one per ucontext) */
 		if (mn_register(&m->notifier, dev_ops(p->devs[d].type), d, 1, m->users, &prot) < 0) {
 			snprintf(err, errlen, "too many notifier subscriptions for the model");
 			return -1;

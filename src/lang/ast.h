@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../machine/devtypes.h"
 #include "../util/arena.h"
 
 enum type { TY_VOID, TY_INT, TY_HANDLE };
@@ -175,6 +176,11 @@ struct ast {
 	struct loc eof_loc;
 	const char *main_file;
 	int lib_layer; /* layer of the library files being parsed */
+	/* A profile's `core` file (src/lang/load.c): device types it refuses, with the reason
+	 * (indexed by enum mn_dev_type, NULL when modelled), and the types whose driver
+	 * registers an ordinary (hlist) notifier instead of an interval notifier. */
+	const char *refused[MN_NDEVTYPES];
+	uint32_t hlist_types;
 };
 
 #endif

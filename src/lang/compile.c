@@ -1027,6 +1027,7 @@ static int declare_mms(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
 
 static int declare_devs(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
 {
+	p->hlist_types = ast->hlist_types;
 	if (!ast->ndevs)
 		return 1;
 	p->devs = xcalloc(MN_NDEV, sizeof(*p->devs));
@@ -1053,6 +1054,12 @@ static int declare_devs(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
 		/* A profile models a device type when its library has the type's driver, whose
 		 * entry point is TYPE_dma_read; accepting any other would model a device with
 		 * no driver behind it. */
+		if (ast->refused[type]) {
+			mn_diag_set(d, x->type_loc.file, x->type_loc.line, x->type_loc.col,
+				    "device type '%s' is not modelled by kernel profile '%s': %s",
+				    x->type, p->profile ? p->profile : "(none)", ast->refused[type]);
+			return 0;
+		}
 		char drv[64];
 		snprintf(drv, sizeof(drv), "%s_dma_read", x->type);
 		if (!ast_find_func(ast, drv)) {
@@ -1068,7 +1075,8 @@ static int declare_devs(struct mn_prog *p, struct ast *ast, struct mn_diag *d)
 				    "unknown mm '%s'", x->mm);
 			return 0;
 		}
-		int has_itv = type == MN_DEV_HMM_MIRROR || type == MN_DEV_ODP;
+		int has_itv = (type == MN_DEV_HMM_MIRROR || type == MN_DEV_ODP) &&
+			      !(ast->hlist_types & (1u << type));
 		if (x->itv_len && (!has_itv || x->itv_start < 0 || x->itv_len < 0 ||
 				   x->itv_start + x->itv_len > MN_VA_LIMIT)) {
 			mn_diag_set(d, x->itv_loc.file, x->itv_loc.line, x->itv_loc.col,

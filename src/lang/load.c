@@ -27,6 +27,47 @@ static int cmp_str(const void *a, const void *b)
 static int load_profile_files(struct ast *ast, const char *lib_dir, const char *profile,
 			      struct loc at, struct mn_diag *d, int depth);
 
+/* A profile's `core` file: what the C side does differently for it. One directive a line
+ * (`#` starts a comment): `refuse TYPE REASON...` makes a scenario declaring a device of
+ * TYPE an error naming REASON; `hlist TYPE` has TYPE's driver register an ordinary
+ * notifier (mmu_notifier_register) where the default profile inserts an interval
+ * notifier. A profile's directives add to those of the profile it inherits. */
+static int load_core_file(struct ast *ast, const char *path, struct mn_diag *d)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 1;
+	char line[512];
+	int lineno = 0, ok = 1;
+	while (ok && fgets(line, sizeof(line), f)) {
+		lineno++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = 0;
+		char word[32], type[32];
+		int used = 0;
+		int n = sscanf(line, "%31s %31s %n", word, type, &used);
+		if (n <= 0)
+			continue;
+		int t = n == 2 ? mn_dev_type_find(type) : -1;
+		if (t < 0 || (strcmp(word, "refuse") && strcmp(word, "hlist"))) {
+			mn_diag_set(d, arena_strndup(&ast->arena, path, strlen(path)), lineno, 1,
+				    "expected `refuse TYPE REASON` or `hlist TYPE`");
+			ok = 0;
+		} else if (!strcmp(word, "hlist")) {
+			ast->hlist_types |= 1u << t;
+		} else {
+			char *why = line + used;
+			size_t len = strlen(why);
+			while (len && (why[len - 1] == '\n' || why[len - 1] == ' '))
+				len--;
+			ast->refused[t] = arena_strndup(&ast->arena, why, len);
+		}
+	}
+	fclose(f);
+	return ok;
+}
+
 static int load_profile(struct ast *ast, const char *lib_dir, const char *profile,
 			struct loc at, struct mn_diag *d)
 {
@@ -112,6 +153,10 @@ static int load_profile_files(struct ast *ast, const char *lib_dir, const char *
 		free(names[i]);
 	}
 	free(names);
+	char core[1100];
+	snprintf(core, sizeof(core), "%s/core", dir);
+	if (ok && !load_core_file(ast, core, d))
+		ok = 0;
 	return ok ? layer : -1;
 }
 

@@ -138,6 +138,7 @@ struct mn_prog {
 	struct dev_info *devs;
 	int ndevs;
 	int uses_kernel; /* the world holds a struct mn_kstate */
+	uint32_t hlist_types; /* device types registering an hlist notifier (profile's core) */
 	struct observation *obs;
 	size_t nobs, cobs;
 	struct mn_layout layout;
