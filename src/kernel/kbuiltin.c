@@ -756,18 +756,24 @@ int kb_vma_set_write(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		snprintf(ctx->err, sizeof(ctx->err), "bad range");
 		return -1;
 	}
-	if (mn_vma_split(m, (uint32_t)a[0]) || mn_vma_split(m, (uint32_t)a[1])) {
+	return mn_vma_set_flag(ctx, m, (uint32_t)a[0], (uint32_t)a[1], MN_VM_WRITE, a[2] != 0);
+}
+
+int mn_vma_set_flag(struct mn_ctx *ctx, struct mn_mm *m, uint32_t start, uint32_t end,
+		    uint16_t flag, int on)
+{
+	if (mn_vma_split(m, start) || mn_vma_split(m, end)) {
 		snprintf(ctx->err, sizeof(ctx->err), "more VMAs than the model holds (%d)", MN_NVMA);
 		return -1;
 	}
 	for (int i = 0; i < MN_NVMA; i++) {
 		struct mn_vma *v = &m->vma[i];
-		if (!v->used || v->start < a[0] || v->end > a[1])
+		if (!v->used || v->start < start || v->end > end)
 			continue;
-		if (a[2])
-			v->flags |= MN_VM_WRITE;
+		if (on)
+			v->flags |= flag;
 		else
-			v->flags &= (uint16_t)~MN_VM_WRITE;
+			v->flags &= (uint16_t)~flag;
 	}
 	mn_vma_sort(m);
 	return 0;

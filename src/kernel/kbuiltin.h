@@ -45,6 +45,10 @@ struct mn_mm;
  * sort that keeps VMA slots canonical afterwards (src/kernel/kbuiltin.c). */
 int mn_vma_split(struct mn_mm *m, uint32_t addr);
 void mn_vma_sort(struct mn_mm *m);
+/* Sets (on) or clears a VM_* flag on the VMAs within [start, end), splitting those that
+ * straddle its ends; -1 with ctx->err when the VMAs do not fit. */
+int mn_vma_set_flag(struct mn_ctx *ctx, struct mn_mm *m, uint32_t start, uint32_t end,
+		    uint16_t flag, int on);
 /* The agent's mmu_gather slot (made when create), or NULL. */
 struct mn_gather *mn_gather_of(struct mn_kstate *ks, int agent, int create);
 

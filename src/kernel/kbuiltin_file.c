@@ -72,21 +72,7 @@ int kb_vma_set_uffd_wp(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	MN_KSTART;
 	if (mn_bad_range(ctx, a[0], a[1], 1))
 		return -1;
-	if (mn_vma_split(m, (uint32_t)a[0]) || mn_vma_split(m, (uint32_t)a[1])) {
-		snprintf(ctx->err, sizeof(ctx->err), "more VMAs than the model holds (%d)", MN_NVMA);
-		return -1;
-	}
-	for (int i = 0; i < MN_NVMA; i++) {
-		struct mn_vma *v = &m->vma[i];
-		if (!v->used || v->start < a[0] || v->end > a[1])
-			continue;
-		if (a[2])
-			v->flags |= MN_VM_UFFD_WP;
-		else
-			v->flags &= (uint16_t)~MN_VM_UFFD_WP;
-	}
-	mn_vma_sort(m);
-	return 0;
+	return mn_vma_set_flag(ctx, m, (uint32_t)a[0], (uint32_t)a[1], MN_VM_UFFD_WP, a[2] != 0);
 }
 
 /* ---- the page cache ---- */

@@ -268,14 +268,26 @@ static const struct spec specs[] = {
 	{ "devfile_i_mmap_unlock_write", 0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 
+/* A value per built-in name, for the tables below that qualify a row's columns. */
+struct named {
+	const char *name;
+	uint8_t v;
+};
+#define LOOKUP(table, name, dflt) lookup(table, sizeof(table) / sizeof(table[0]), name, dflt)
+
+static int lookup(const struct named *t, size_t n, const char *name, int dflt)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(t[i].name, name))
+			return t[i].v;
+	return dflt;
+}
+
 /* Built-ins that also touch the model file's rmap: its i_mmap_rwsem and the VMAs munmap
  * detached but has not unlinked from it yet (one object of its own, which only the rmap
  * walkers and munmap touch). The device file of VM_PFNMAP VMAs is another file, whose
  * i_mmap_rwsem is with the mm's VMAs (the devfile_i_mmap_* rows). */
-static const struct {
-	const char *name;
-	uint8_t how;
-} file_specs[] = {
+static const struct named file_specs[] = {
 	{ "i_mmap_lock_read", W },
 	{ "i_mmap_unlock_read", W },
 	{ "unlink_file_vma", W },
@@ -304,10 +316,7 @@ enum tlb_scope {
 	TS_DEV_ARG, /* the device named by the first argument */
 };
 
-static const struct {
-	const char *name;
-	uint8_t scope;
-} tlb_scopes[] = {
+static const struct named tlb_scopes[] = {
 	{ "hw_load", TS_OWN },
 	{ "hw_store", TS_OWN },
 	{ "hw_dma_read", TS_OWN },
@@ -346,10 +355,7 @@ static void mark(struct mn_fp *fp, uint8_t how, unsigned obj)
 /* What a row's notifier column means: the subscriptions, the interval tree, or (a row
  * not listed here) both. */
 enum { NS_BOTH, NS_SUBS, NS_ITREE };
-static const struct {
-	const char *name;
-	uint8_t part;
-} notifier_parts[] = {
+static const struct named notifier_parts[] = {
 	{ "mn_nsubs", NS_SUBS },
 	{ "mn_sub_at", NS_SUBS },
 	{ "mn_sub_type", NS_SUBS },
@@ -367,10 +373,7 @@ static const struct {
 
 static int notifier_part(const char *name)
 {
-	for (size_t i = 0; i < sizeof(notifier_parts) / sizeof(notifier_parts[0]); i++)
-		if (!strcmp(notifier_parts[i].name, name))
-			return notifier_parts[i].part;
-	return NS_BOTH;
+	return LOOKUP(notifier_parts, name, NS_BOTH);
 }
 
 /* The objects of mm a row touches: with part 0 those that do not depend on the
@@ -425,10 +428,7 @@ static int is_cross(int row)
 
 static int scope_of(const char *name)
 {
-	for (size_t i = 0; i < sizeof(tlb_scopes) / sizeof(tlb_scopes[0]); i++)
-		if (!strcmp(tlb_scopes[i].name, name))
-			return tlb_scopes[i].scope;
-	return TS_ALL;
+	return LOOKUP(tlb_scopes, name, TS_ALL);
 }
 
 static void mark_tlbs(const struct mn_prog *prog, struct mn_fp *fp, uint8_t how, int scope,
@@ -491,9 +491,7 @@ static void base_fp(const struct mn_prog *prog, int bi, int agent, struct mn_fp 
 	 * (or there is one mm, whose upper levels the row writes anyway) */
 	if (prog->nmms > 1 && !mn_kernel_pt_split(prog))
 		mark(fp, s->ptalloc & W, O_PTPOOL);
-	for (size_t k = 0; k < sizeof(file_specs) / sizeof(file_specs[0]); k++)
-		if (!strcmp(s->name, file_specs[k].name))
-			mark(fp, file_specs[k].how, O_IMMAP);
+	mark(fp, (uint8_t)LOOKUP(file_specs, s->name, 0), O_IMMAP);
 	int scope = scope_of(mn_builtins[bi].name);
 	if (s->tlb && scope != TS_DEV_ARG)
 		mark_tlbs(prog, fp, s->tlb, scope, agent, NULL);
