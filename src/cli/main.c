@@ -66,7 +66,7 @@ static const char usage[] =
 	"  --list-builtins       the table of built-ins and constants (docs/builtins.md)\n"
 	"  --kernel PROFILE      use this kernel profile instead of the scenario's\n"
 	"  --lib DIR             library root holding PROFILE/ directories\n"
-	"  --table-bits N        visited-set size 2^N (default: 2^18, grown up to 2^28 as needed)\n"
+	"  --table-bits N        visited-set size 2^N, fixed (default: 2^14, grown to 2^28 as it fills)\n"
 	"  --no-min-cex          show the first counterexample found, not the smallest\n"
 	"  --mpi                 under mpirun: partition the search across the ranks (one\n"
 	"                        worker each); rank 0 prints the report. Same counts and\n"
