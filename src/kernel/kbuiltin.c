@@ -177,22 +177,31 @@ int kb_pte_lock_en(const struct mn_ctx *ctx, const mn_val *a)
 	int mm = mn_agent_mm(ctx);
 	if (!ks || mm < 0)
 		return 1;
-	int t = pte_table(ks, mm, a[0]);
+	return mn_pt_lock_free(ks, pte_table(ks, mm, a[0]));
+}
+
+int mn_pt_lock_free(const struct mn_kstate *ks, int t)
+{
 	return t < 0 || !ks->pt[t].lock;
+}
+
+int mn_pt_lock_take(struct mn_ctx *ctx, struct mn_kstate *ks, int t, const char *what,
+		    const char *table, mn_val addr)
+{
+	if (t < 0) {
+		snprintf(ctx->err, sizeof(ctx->err), "%s(%#llx): no %s", what,
+			 (unsigned long long)addr, table);
+		return -1;
+	}
+	ks->pt[t].lock = (uint8_t)(ctx->agent + 1);
+	return 0;
 }
 
 int kb_pte_lock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
 	KSTART;
-	int t = pte_table(ks, mm, a[0]);
-	if (t < 0) {
-		snprintf(ctx->err, sizeof(ctx->err), "pte_lock(%#llx): no page table",
-			 (unsigned long long)a[0]);
-		return -1;
-	}
-	ks->pt[t].lock = (uint8_t)(ctx->agent + 1);
-	return 0;
+	return mn_pt_lock_take(ctx, ks, pte_table(ks, mm, a[0]), "pte_lock", "page table", a[0]);
 }
 
 int kb_pte_unlock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)

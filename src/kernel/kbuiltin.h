@@ -49,6 +49,12 @@ void mn_vma_sort(struct mn_mm *m);
  * straddle its ends; -1 with ctx->err when the VMAs do not fit. */
 int mn_vma_set_flag(struct mn_ctx *ctx, struct mn_mm *m, uint32_t start, uint32_t end,
 		    uint16_t flag, int on);
+/* A split PT lock, that of page-table page t (-1: no table): whether it is free (the
+ * enabled function of pte_lock/pmd_lock), and taking it (when t < 0, the error
+ * "what(addr): no table"). */
+int mn_pt_lock_free(const struct mn_kstate *ks, int t);
+int mn_pt_lock_take(struct mn_ctx *ctx, struct mn_kstate *ks, int t, const char *what,
+		    const char *table, mn_val addr);
 /* The agent's mmu_gather slot (made when create), or NULL. */
 struct mn_gather *mn_gather_of(struct mn_kstate *ks, int agent, int create);
 

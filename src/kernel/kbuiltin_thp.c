@@ -127,22 +127,14 @@ int kb_pmd_lock_en(const struct mn_ctx *ctx, const mn_val *a)
 	int mm = mn_agent_mm(ctx);
 	if (!ks || mm < 0)
 		return 1;
-	int t = pmd_table(ks, mm, a[0]);
-	return t < 0 || !ks->pt[t].lock;
+	return mn_pt_lock_free(ks, pmd_table(ks, mm, a[0]));
 }
 
 int kb_pmd_lock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
 	KSTART;
-	int t = pmd_table(ks, mm, a[0]);
-	if (t < 0) {
-		snprintf(ctx->err, sizeof(ctx->err), "pmd_lock(%#llx): no PMD table",
-			 (unsigned long long)a[0]);
-		return -1;
-	}
-	ks->pt[t].lock = (uint8_t)(ctx->agent + 1);
-	return 0;
+	return mn_pt_lock_take(ctx, ks, pmd_table(ks, mm, a[0]), "pmd_lock", "PMD table", a[0]);
 }
 
 int kb_pmd_unlock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
