@@ -289,7 +289,8 @@ static int builtin_enabled(struct run *r, const struct insn *in)
 	const struct mn_builtin *b = &mn_builtins[in->a];
 	if (!b->enabled)
 		return 1;
-	struct mn_ctx ctx = { .prog = r->p, .w = r->w, .agent = r->agent };
+	struct mn_ctx ctx;
+	mn_ctx_init(&ctx, r->p, r->w, r->agent, 0);
 	return b->enabled(&ctx, &r->v[r->a->sp - in->b]);
 }
 
@@ -413,8 +414,8 @@ static int exec1(struct run *r, int *atomic_depth)
 			fault(r, "'%s' would block inside an atomic block", b->name);
 			return 1;
 		}
-		struct mn_ctx ctx = { .prog = r->p, .w = r->w, .agent = r->agent,
-				      .tracing = r->note != NULL };
+		struct mn_ctx ctx;
+		mn_ctx_init(&ctx, r->p, r->w, r->agent, r->note != NULL);
 		int rc = b->exec(&ctx, args, &ret);
 		r->w->fired |= ctx.fired;
 		if (r->note) {
@@ -523,7 +524,8 @@ int mn_enabled(const struct mn_prog *p, const struct mn_world *w, int i)
 		return eval_pure(p, w, i, pc + 1, &x, &why) || x != 0;
 	}
 	if (in->op == OP_BUILTIN && mn_builtins[in->a].enabled) {
-		struct mn_ctx ctx = { .prog = p, .w = (struct mn_world *)w, .agent = i };
+		struct mn_ctx ctx;
+		mn_ctx_init(&ctx, p, (struct mn_world *)w, i, 0);
 		return mn_builtins[in->a].enabled(&ctx, &mn_vals_c(a, l)[a->sp - in->b]);
 	}
 	return 1;
