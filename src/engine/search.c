@@ -66,6 +66,10 @@ struct search {
 	uint64_t *sleep_of; /* per visited slot, the sleep set it was explored with */
 	struct finals *fin;
 	size_t esize;
+	/* A world buffer holds the world and, under persistent sets, the footprints of its
+	 * agents (por.h) at cache_off: a successor inherits them but for the agent that
+	 * stepped, instead of computing every agent's again. */
+	size_t wsize, cache_off;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct stack pool;
@@ -100,7 +104,12 @@ static struct mn_world *world_get(struct worker *wk)
 {
 	if (wk->nspare)
 		return wk->spare[--wk->nspare];
-	return xmalloc(wk->s->p->layout.size);
+	return xmalloc(wk->s->wsize);
+}
+
+static struct mn_ample_cache *cache_of(const struct search *s, struct mn_world *w)
+{
+	return (struct mn_ample_cache *)((char *)w + s->cache_off);
 }
 
 static void world_put(struct worker *wk, struct mn_world *w)
@@ -316,8 +325,10 @@ static void expand(struct worker *wk, struct entry *e)
 	if (e->nample >= 0)
 		for (uint64_t x = e->ample; x; x &= x - 1)
 			agents[n++] = __builtin_ctzll(x);
+	else if (s->use_ample)
+		n = mn_ample_cached(p, w, agents, cache_of(s, w));
 	else
-		n = mn_ample(p, w, s->use_ample, agents);
+		n = mn_ample(p, w, 0, agents);
 	struct mn_fp next[64];
 	uint64_t done = 0;
 
@@ -365,10 +376,15 @@ static void expand(struct worker *wk, struct entry *e)
 		struct mn_world *succ = world_get(wk);
 		memcpy(succ, w, p->layout.size);
 		mn_step(p, succ, a, NULL);
+		if (s->use_ample) {
+			memcpy(cache_of(s, succ), cache_of(s, w), s->wsize - s->cache_off);
+			mn_ample_cache_step(cache_of(s, succ), a);
+		}
 		uint64_t steps = 1;
 		int set[64], nset = -1;
 		if (s->chain)
-			steps += (uint64_t)mn_chain_follow(p, succ, NULL, set, &nset);
+			steps += (uint64_t)mn_chain_follow(p, succ, cache_of(s, succ), NULL, set,
+							   &nset);
 		amples[m] = 0;
 		for (int q = 0; q < nset; q++)
 			amples[m] |= 1ull << set[q];
@@ -472,6 +488,8 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	s.chain = s.use_ample && !s.use_sleep && !s.bounded_pre && !o->max_depth;
 	s.fin = fin;
 	s.esize = sizeof(struct entry);
+	s.cache_off = (p->layout.size + 7) & ~(size_t)7;
+	s.wsize = s.cache_off + (s.use_ample ? mn_ample_cache_size(p) : 0);
 	s.pool.esize = s.esize;
 	s.t0 = s.last_progress = mn_now();
 	pthread_mutex_init(&s.lock, NULL);
@@ -507,8 +525,10 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	root->only = ~0ull;
 	root->slot = visited_insert(&s.vis, state_key(&s, p->init, -1, 0), MN_NO_PARENT, 0,
 				    &is_new);
-	root->w = xmalloc(p->layout.size);
+	root->w = xmalloc(s.wsize);
 	memcpy(root->w, p->init, p->layout.size);
+	if (s.use_ample)
+		cache_of(&s, root->w)->have = 0;
 	if (mn_is_final(p, p->init))
 		s.executions = 1;
 
