@@ -9,18 +9,18 @@
 #include "../util/xalloc.h"
 #include "por.h"
 
-int mn_chain_follow(const struct mn_prog *p, struct mn_world *w, struct mn_ample_cache *cache,
+int mn_chain_follow(const struct mn_prog *p, struct mn_world *w, struct mn_memo *memo,
 		    int *out, int *ample, int *nample)
 {
 	int n = 0, set[64], m = -1;
-	union mn_ample_cache_any own;
-	if (!cache) {
-		cache = &own.c;
-		cache->have = 0;
+	union mn_memo_any own;
+	if (!memo) {
+		memo = &own.m;
+		mn_memo_clear(memo);
 	}
-	while (n < MN_CHAIN_MAX && (m = mn_ample_cached(p, w, set, cache)) == 1) {
+	while (n < MN_CHAIN_MAX && (m = mn_ample_cached(p, w, set, memo)) == 1) {
 		mn_step(p, w, set[0], NULL);
-		mn_ample_cache_step(cache, set[0]);
+		mn_memo_step(memo, set[0]);
 		if (out)
 			out[n] = set[0];
 		n++;

@@ -35,20 +35,45 @@ int mn_is_final(const struct mn_prog *p, const struct mn_world *w)
 	return 1;
 }
 
-/* Only the live part of each agent is hashed: its header and registers, the frames in use
+/* Only the live part of an agent is hashed: its header and registers, the frames in use
  * and the values below sp. The rest is dead (and kept zero by the interpreter), and an
- * agent's stack area is most of the world. The stream is self-delimiting: each agent's
- * header gives nframes and sp before the variable parts follow. */
-uint64_t mn_world_hash(const struct mn_prog *p, const struct mn_world *w)
+ * agent's stack area is most of the world. The stream is self-delimiting: the header gives
+ * nframes and sp before the variable parts follow. */
+static uint64_t agent_hash(const struct mn_prog *p, const struct mn_world *w, int i)
 {
 	const struct mn_layout *l = &p->layout;
-	uint64_t h = XXH3_64bits(w, l->agent_off);
+	const struct mn_agent *a = mn_agent_c(w, l, i);
+	uint64_t h = XXH3_64bits(a, l->frames_off + a->nframes * sizeof(struct mn_frame));
+	return XXH3_64bits_withSeed(mn_vals_c(a, l), a->sp * sizeof(mn_val), h);
+}
+
+/* The world's hash is that of the part before the agents followed by each agent's hash
+ * (h[1..nagents]): an agent's hash can then be kept until it steps (memo.h). */
+static uint64_t combine(const struct mn_prog *p, const struct mn_world *w, uint64_t *h)
+{
+	h[0] = XXH3_64bits(w, p->layout.agent_off);
+	return mn_fix_key(XXH3_64bits(h, ((size_t)p->nagents + 1) * sizeof(*h)));
+}
+
+uint64_t mn_world_hash(const struct mn_prog *p, const struct mn_world *w)
+{
+	uint64_t h[65];
+	for (int i = 0; i < p->nagents; i++)
+		h[i + 1] = agent_hash(p, w, i);
+	return combine(p, w, h);
+}
+
+uint64_t mn_world_hash_memo(const struct mn_prog *p, const struct mn_world *w,
+			    struct mn_memo *memo)
+{
+	uint64_t h[65];
 	for (int i = 0; i < p->nagents; i++) {
-		const struct mn_agent *a = mn_agent_c(w, l, i);
-		h = XXH3_64bits_withSeed(a, l->frames_off + a->nframes * sizeof(struct mn_frame), h);
-		h = XXH3_64bits_withSeed(mn_vals_c(a, l), a->sp * sizeof(mn_val), h);
+		if (!(memo->have_hash >> i & 1))
+			memo->agent[i].hash = agent_hash(p, w, i);
+		h[i + 1] = memo->agent[i].hash;
 	}
-	return mn_fix_key(h);
+	memo->have_hash = p->nagents == 64 ? ~0ull : (1ull << p->nagents) - 1;
+	return combine(p, w, h);
 }
 
 void finals_init(struct finals *f, const struct mn_prog *p, int bits)

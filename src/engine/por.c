@@ -236,7 +236,7 @@ static uint64_t closure(int seed, const uint64_t *conf, uint64_t enabled, int be
 }
 
 static int ample_of(const struct mn_prog *p, const struct mn_world *w, int reduce, int *out,
-		    struct mn_ample_cache *c)
+		    struct mn_memo *c)
 {
 	int n = p->nagents, nen = 0;
 	uint64_t enabled = 0, running = 0, fresh = 0, conf[64];
@@ -253,17 +253,17 @@ static int ample_of(const struct mn_prog *p, const struct mn_world *w, int reduc
 		if (mn_agent_c(w, &p->layout, i)->status != MN_AGENT_RUNNING)
 			continue;
 		running |= 1ull << i;
-		if (!(c->have >> i & 1)) {
+		if (!(c->have_fp >> i & 1)) {
 			mn_next_fp(p, w, i, &c->agent[i].next);
 			mn_future_fp(p, w, i, &c->agent[i].future);
 			fresh |= 1ull << i;
 		}
 	}
-	c->have = running;
+	c->have_fp = running;
 	/* Only the rows and columns of the agents whose footprints changed are computed
 	 * again; an agent that stopped running leaves every row. */
 	for (int j = 0; j < n; j++) {
-		struct mn_agent_fp *aj = &c->agent[j];
+		struct mn_agent_memo *aj = &c->agent[j];
 		conf[j] = 0;
 		if (!(running >> j & 1))
 			continue;
@@ -298,13 +298,13 @@ static int ample_of(const struct mn_prog *p, const struct mn_world *w, int reduc
 
 int mn_ample(const struct mn_prog *p, const struct mn_world *w, int reduce, int *out)
 {
-	union mn_ample_cache_any u;
-	u.c.have = 0;
-	return ample_of(p, w, reduce, out, &u.c);
+	union mn_memo_any u;
+	mn_memo_clear(&u.m);
+	return ample_of(p, w, reduce, out, &u.m);
 }
 
 int mn_ample_cached(const struct mn_prog *p, const struct mn_world *w, int *out,
-		    struct mn_ample_cache *cache)
+		    struct mn_memo *memo)
 {
-	return ample_of(p, w, 1, out, cache);
+	return ample_of(p, w, 1, out, memo);
 }

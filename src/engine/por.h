@@ -4,6 +4,7 @@
 #define MN_POR_H
 
 #include "../lang/program.h"
+#include "memo.h"
 
 /* Computes prog->fp_static and prog->fp_future. */
 void mn_por_prepare(struct mn_prog *p);
@@ -20,33 +21,6 @@ void mn_future_fp(const struct mn_prog *p, const struct mn_world *w, int i, stru
  * every enabled agent. */
 int mn_ample(const struct mn_prog *p, const struct mn_world *w, int reduce, int *out);
 
-/* The footprints mn_ample computes for each agent depend on that agent's own state only
- * (its pc, frames and arguments: no built-in writes another agent's part of the world),
- * so along a path they stay valid until the agent steps. A cache of them, with the
- * conflicts between them, for callers that step one agent at a time: chains, and the
- * successors of a state, each of which differs from it in one agent's footprints. */
-struct mn_agent_fp {
-	struct mn_fp next, future;
-	uint64_t conf; /* running agents whose future conflicts with this one's next step */
-};
-struct mn_ample_cache {
-	uint64_t have; /* running agents whose entry below is valid */
-	struct mn_agent_fp agent[]; /* one per agent of the scenario */
-};
-/* A cache with room for any scenario (at most 64 agents), for a caller's stack. */
-union mn_ample_cache_any {
-	struct mn_ample_cache c;
-	char room[sizeof(struct mn_ample_cache) + 64 * sizeof(struct mn_agent_fp)];
-};
-static inline size_t mn_ample_cache_size(const struct mn_prog *p)
-{
-	return sizeof(struct mn_ample_cache) + (size_t)p->nagents * sizeof(struct mn_agent_fp);
-}
-/* mn_ample with reduction, using and filling cache. */
+/* mn_ample with reduction, using and filling the footprints memo holds (memo.h). */
 int mn_ample_cached(const struct mn_prog *p, const struct mn_world *w, int *out,
-		    struct mn_ample_cache *cache);
-/* Agent a stepped: its footprints are stale (and so is its column of the others' conf). */
-static inline void mn_ample_cache_step(struct mn_ample_cache *cache, int a)
-{
-	cache->have &= ~(1ull << a);
-}
+		    struct mn_memo *memo);
