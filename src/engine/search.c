@@ -388,7 +388,8 @@ static void expand(struct worker *wk, struct entry *e)
 			amples[m] |= 1ull << set[q];
 		namples[m] = nset;
 		wk->transitions += steps;
-		if (mn_is_final(p, succ))
+		/* a persistent set is empty exactly when no agent is enabled */
+		if (nset >= 0 ? nset == 0 : mn_is_final(p, succ))
 			wk->executions++;
 		succs[m] = succ;
 		todo[m] = a;
