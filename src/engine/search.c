@@ -142,9 +142,11 @@ static void set_cut(struct search *s, const char *why)
 	pthread_mutex_unlock(&s->lock);
 }
 
-static uint64_t state_key(const struct search *s, struct mn_world *w, int last, int pre)
+/* w's memo came with the world was (NULL: it has no hashes). */
+static uint64_t state_key(const struct search *s, struct mn_world *w, const struct mn_world *was,
+			  int last, int pre)
 {
-	uint64_t h = mn_world_hash_memo(s->p, w, memo_of(s, w));
+	uint64_t h = mn_world_hash_memo(s->p, w, memo_of(s, w), was);
 	if (s->bounded_pre)
 		h ^= (uint64_t)(last + 2) * 0x9e3779b97f4a7c15ull ^ (uint64_t)(pre + 1) * 0xc2b2ae3d27d4eb4full;
 	return mn_fix_key(h);
@@ -395,7 +397,7 @@ static void expand(struct worker *wk, struct entry *e)
 		todo[m] = a;
 		pres[m] = pre;
 		sleeps[m] = child_sleep;
-		keys[m] = state_key(s, succ, a, pre);
+		keys[m] = state_key(s, succ, w, a, pre);
 		visited_prefetch(&s->vis, keys[m]);
 		m++;
 	}
@@ -525,7 +527,7 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	root->w = xmalloc(s.wsize);
 	memcpy(root->w, p->init, p->layout.size);
 	mn_memo_clear(memo_of(&s, root->w));
-	root->slot = visited_insert(&s.vis, state_key(&s, root->w, -1, 0), MN_NO_PARENT, 0,
+	root->slot = visited_insert(&s.vis, state_key(&s, root->w, NULL, -1, 0), MN_NO_PARENT, 0,
 				    &is_new);
 	if (mn_is_final(p, p->init))
 		s.executions = 1;
