@@ -33,7 +33,7 @@ static void fault(struct run *r, const char *fmt, const char *arg)
 	}
 }
 
-static int binop(int op, mn_val x, mn_val y, mn_val *out)
+static inline int binop(int op, mn_val x, mn_val y, mn_val *out)
 {
 	uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
 	switch (op) {
@@ -505,7 +505,7 @@ static void settle(struct run *r)
 	for (int n = 0;; n++) {
 		const struct insn *in;
 		struct mn_frame *f = top_frame(r, &in);
-		if (insn_is_step(in))
+		if (r->p->is_step[f->pc])
 			return;
 		if (n == MAX_LOCAL_OPS) {
 			fault(r, "more than a million local operations without a step%s", "");
