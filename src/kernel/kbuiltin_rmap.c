@@ -144,7 +144,10 @@ int kb_stable_tree_append(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		snprintf(ctx->err, sizeof(ctx->err), "more than %d rmap_items on a stable node", MN_NKSMITEM);
 		return -1;
 	}
-	n->item[n->nitem++] = item;
+	/* hlist_add_head: the walk meets the newest rmap_item first */
+	memmove(&n->item[1], &n->item[0], (size_t)n->nitem * sizeof(n->item[0]));
+	n->item[0] = item;
+	n->nitem++;
 	return 0;
 }
 
