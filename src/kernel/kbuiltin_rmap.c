@@ -48,6 +48,9 @@ static int bad_av(struct mn_ctx *ctx, mn_val av)
 	return 0;
 }
 
+/* A private anonymous VMA of the anon_vma trees. One munmap has detached from the mm
+ * (MN_VM_DETACHED) stays in them until free_pgtables unlinks it (vma_remove), as in 6.1:
+ * the rmap walk still visits it while unmap_region zaps it. */
 static int private_anon(const struct mn_vma *v)
 {
 	return v->used && (v->flags & (MN_VM_ANON | MN_VM_SHARED)) == MN_VM_ANON;
