@@ -133,7 +133,7 @@ static int put_child_table(struct mn_ctx *ctx, struct mn_kstate *ks, int t, int 
 	return 0;
 }
 
-/* kernel/fork.c dup_mm (6.1 :1573, free_pt): dup_mmap failed, and the child mm, whose task
+/* kernel/fork.c dup_mm (6.1 :1577, free_pt): dup_mmap failed, and the child mm, whose task
  * never ran, goes with mmput -> exit_mmap. Nothing can have reached it: none of its agents
  * has started, so no CPU or device translation names it, and no PT lock of it is held. The
  * teardown is therefore one step: each PTE fork copied gives back its page's mapcount and
