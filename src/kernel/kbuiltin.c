@@ -525,15 +525,20 @@ int kb_put_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		snprintf(ctx->err, sizeof(ctx->err), "put_page of a free page");
 		return -1;
 	}
+	mn_page_put(mn_kctx(ctx), f);
+	return 0;
+}
+
+void mn_page_put(struct mn_kstate *ks, struct mn_page *f)
+{
 	if (--f->refcount == 0) {
 		/* freed: a new generation, so that every translation made before shows stale */
 		uint16_t gen = f->gen;
 		if (f->thp && f->thp <= MN_NTHP) /* a THP's subpage words go with it */
-			memset(&mn_kctx(ctx)->thp[f->thp - 1], 0, sizeof(struct mn_thp_data));
+			memset(&ks->thp[f->thp - 1], 0, sizeof(struct mn_thp_data));
 		memset(f, 0, sizeof(*f));
 		f->gen = (uint16_t)(gen + 1);
 	}
-	return 0;
 }
 
 int kb_page_count(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)

@@ -38,6 +38,9 @@ int mn_bad_range(struct mn_ctx *ctx, mn_val start, mn_val end, int nonempty);
 struct mn_dev *mn_kctx_dev(struct mn_ctx *ctx, mn_val d);
 /* The page a handle names, or NULL with ctx->err set; touching a freed one fires uaf. */
 struct mn_page *mn_kctx_page(struct mn_ctx *ctx, mn_val h);
+/* Drops a reference to a page that has one (not the zero page); the last one frees it
+ * (put_page). */
+void mn_page_put(struct mn_kstate *ks, struct mn_page *f);
 /* Flushes [start, end) of mm from every CPU TLB. */
 void mn_flush_cpus(struct mn_kstate *ks, int mm, uint32_t start, uint32_t end);
 struct mn_mm;

@@ -25,6 +25,15 @@ int kb_pte_uffd_wp(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
+/* pte_swp_uffd_wp: a non-present entry's uffd-wp bit (kept in the present PTE's bit, so
+ * pte_swp_mkuffd_wp and pte_swp_clear_uffd_wp are pte_mkuffd_wp and pte_clear_uffd_wp) */
+int kb_pte_swp_uffd_wp(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = !(a[0] & MN_PTE_PRESENT) && (a[0] & MN_PTE_UFFD_WP);
+	return 0;
+}
+
 int kb_pte_mkuffd_wp(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ctx;

@@ -8,7 +8,7 @@
 #include "kbuiltin.h"
 
 /* userfaultfd write-protect */
-BI(kb_pte_uffd_wp); BI(kb_pte_mkuffd_wp); BI(kb_pte_clear_uffd_wp);
+BI(kb_pte_uffd_wp); BI(kb_pte_mkuffd_wp); BI(kb_pte_clear_uffd_wp); BI(kb_pte_swp_uffd_wp);
 BI(kb_uffd_wait_wp); EN(kb_uffd_wait_wp_en); BI(kb_vma_set_uffd_wp);
 /* the page cache and writeback */
 BI(kb_page_anon); BI(kb_linear_page_index); BI(kb_vma_address); BI(kb_detached_vma_address);
@@ -23,6 +23,12 @@ EN(kb_unlink_file_vma_en);
 	KP("pte_mkuffd_wp", 1, TY_INT, kb_pte_mkuffd_wp, "the PTE with the uffd-wp bit", TY_INT)  \
 	KP("pte_clear_uffd_wp", 1, TY_INT, kb_pte_clear_uffd_wp,                                 \
 	   "the PTE without the uffd-wp bit", TY_INT)                                            \
+	KP("pte_swp_uffd_wp", 1, TY_INT, kb_pte_swp_uffd_wp,                                     \
+	   "1 when a non-present entry carries the uffd-wp bit", TY_INT)                         \
+	KP("pte_swp_mkuffd_wp", 1, TY_INT, kb_pte_mkuffd_wp,                                     \
+	   "the non-present entry with the uffd-wp bit", TY_INT)                                 \
+	KP("pte_swp_clear_uffd_wp", 1, TY_INT, kb_pte_clear_uffd_wp,                             \
+	   "the non-present entry without the uffd-wp bit", TY_INT)                              \
 	KB("uffd_wait_wp", 1, TY_VOID, kb_uffd_wait_wp, kb_uffd_wait_wp_en,                      \
 	   "handle_userfault's sleep for a write-protect fault at addr: blocks while addr's PTE " \
 	   "is present and uffd-wp (the monitor's UFFDIO_WRITEPROTECT clearing it is the "       \

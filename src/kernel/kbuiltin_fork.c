@@ -3,6 +3,7 @@
 #include "kbuiltin_fork.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "../lang/program.h"
 #include "../machine/access.h"
@@ -97,6 +98,65 @@ int kb_child_set_pte_at(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		return -1;
 	}
 	*s = (mn_pte)a[2];
+	return 0;
+}
+
+/* Gives back what one of the child's tables holds, below it (level 4: the PGD, which the
+ * mm keeps): each PTE's page its mapcount and reference, each lower table itself. -1 with
+ * ctx->err for what fork never copies (huge entries). */
+static int put_child_table(struct mn_ctx *ctx, struct mn_kstate *ks, int t, int level)
+{
+	for (unsigned i = 0; i < MN_PTRS; i++) {
+		mn_pte *e = &ks->pt[t].e[i];
+		if (!(*e & MN_PTE_PRESENT))
+			continue; /* none: fork copies present PTEs only (child_set_pte_at) */
+		if (*e & MN_PTE_HUGE) {
+			snprintf(ctx->err, sizeof(ctx->err), "child_mmput: a huge entry");
+			return -1;
+		}
+		int sub = (int)MN_PTE_PFN(*e);
+		if (level == 1) {
+			struct mn_page *f = &ks->frame[sub];
+			/* vm_normal_page is NULL for a special PTE (the zero page) */
+			if (!(*e & MN_PTE_SPECIAL) && f->kind != MN_FRAME_ZERO) {
+				f->mapcount--;      /* page_remove_rmap */
+				mn_page_put(ks, f); /* the mapping's reference */
+			}
+		} else if (sub < MN_NPT && ks->pt[sub].users > 1) {
+			ks->pt[sub].users--; /* a shared (hugetlb) PMD page is another mm's too */
+		} else if (sub < MN_NPT) {
+			if (put_child_table(ctx, ks, sub, level - 1))
+				return -1;
+			mn_pt_free(ks, sub);
+		}
+		*e = 0;
+	}
+	return 0;
+}
+
+/* kernel/fork.c dup_mm (6.1 :1577, free_pt): dup_mmap failed, and the child mm, whose task
+ * never ran, goes with mmput -> exit_mmap. Nothing can have reached it: none of its agents
+ * has started, so no CPU or device translation names it, and no PT lock of it is held. The
+ * teardown is therefore one step: each PTE fork copied gives back its page's mapcount and
+ * reference (zap_pte_range, without an mmu_gather: no TLB holds them), every table below
+ * the PGD is freed (free_pgtables) and the VMAs go (remove_vma); the mm is empty again, as
+ * the scenario declared it. A notifier registered on the child (exit_mmap's
+ * mmu_notifier_release) is not modelled: refused. */
+int kb_child_mmput(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	MN_KSTART;
+	struct mn_mm *cm = child_of(ctx, ks, mm, a[0]);
+	if (!cm)
+		return -1;
+	if (cm->notifier.allocated) {
+		snprintf(ctx->err, sizeof(ctx->err), "child_mmput: the child has MMU notifiers "
+			 "(mmu_notifier_release of a failed fork's child is not modelled)");
+		return -1;
+	}
+	if (put_child_table(ctx, ks, cm->pgd, 4))
+		return -1;
+	memset(cm->vma, 0, sizeof(cm->vma));
 	return 0;
 }
 

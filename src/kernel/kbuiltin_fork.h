@@ -8,6 +8,7 @@
 #include "kbuiltin.h"
 
 BI(kb_dup_vma); BI(kb_child_pte_alloc); BI(kb_child_set_pte_at); BI(kb_wake_up_new_task);
+BI(kb_child_mmput);
 BI(kb_fork_wait); EN(kb_fork_wait_en); BI(kb_page_try_dup_anon_rmap); BI(kb_vma_needs_copy);
 
 #define MN_BUILTINS_FORK                                                                         \
@@ -23,6 +24,9 @@ BI(kb_fork_wait); EN(kb_fork_wait_en); BI(kb_page_try_dup_anon_rmap); BI(kb_vma_
 	KB("wake_up_new_task", 1, TY_VOID, kb_wake_up_new_task, NULL,                            \
 	   "the forked child may run: fork_wait in mm child returns; the child's memory "        \
 	   "starts with the parent's last writes (for the checks)", TY_INT)                      \
+	KB("child_mmput", 1, TY_VOID, kb_child_mmput, NULL,                                      \
+	   "dup_mm's mmput of mm child after dup_mmap failed: the pages its PTEs map lose that "  \
+	   "mapping and reference, its page tables and VMAs go (the task never ran)", TY_INT)   \
 	KB("fork_wait", 0, TY_VOID, kb_fork_wait, kb_fork_wait_en,                               \
 	   "blocks until a run-time fork has filled the agent's mm (the child runs only after "  \
 	   "wake_up_new_task)", TY_VOID)                                                         \

@@ -179,6 +179,20 @@ static void slot_maybe_free(struct mn_swap *sw)
 		memset(sw, 0, sizeof(*sw));
 }
 
+/* mm/swapfile.c folio_free_swap (6.1 :1592) of frame f: 1 when the page left the swap
+ * cache */
+static int free_swap(struct mn_kstate *ks, struct mn_page *pg, int f)
+{
+	struct mn_swap *sw = slot_of_cache(ks, f);
+	if (!sw || sw->count) /* folio_swapped: a swap PTE still needs the slot */
+		return 0;
+	sw->cache = 0;
+	pg->refcount--; /* delete_from_swap_cache drops the cache's reference */
+	pg->flags |= MN_PG_DIRTY; /* folio_set_dirty: the slot's copy is gone */
+	slot_maybe_free(sw);
+	return 1;
+}
+
 int kb_add_to_swap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	struct mn_page *pg = mn_kctx_page(ctx, a[0]);
@@ -257,6 +271,11 @@ int kb_swap_writepage(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		snprintf(ctx->err, sizeof(ctx->err), "swap_writepage of a page not in the swap cache");
 		return -1;
 	}
+	/* mm/page_io.c swap_writepage (6.1 :186): a page no swap PTE needs (it was not
+	 * mapped, so try_to_unmap made none: a device-exclusive page) leaves the swap cache
+	 * dirty, and nothing is written */
+	if (free_swap(mn_kctx(ctx), pg, f))
+		return 0;
 	sw->data = pg->data;
 	pg->flags &= (uint16_t)~MN_PG_DIRTY; /* folio_clear_dirty_for_io */
 	return 0;
@@ -349,14 +368,7 @@ int kb_folio_free_swap(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	int f = frame_arg(ctx, a[0]);
 	if (!pg || f < 0)
 		return -1;
-	struct mn_swap *sw = slot_of_cache(mn_kctx(ctx), f);
-	*ret = 0;
-	if (!sw || sw->count) /* folio_swapped: a swap PTE still needs the slot */
-		return 0;
-	sw->cache = 0;
-	pg->refcount--; /* delete_from_swap_cache drops the cache's reference */
-	slot_maybe_free(sw);
-	*ret = 1;
+	*ret = free_swap(mn_kctx(ctx), pg, f);
 	return 0;
 }
 

@@ -50,7 +50,8 @@ BI(kb_page_to_nid); BI(kb_alloc_page_node); BI(kb_pfn_to_page);
 	   "one more swap PTE names the entry's slot; 0, -1 for a free slot", TY_INT)            \
 	KB("swap_writepage", 1, TY_VOID, kb_swap_writepage, NULL,                                \
 	   "pageout of a swap-cache page: its contents go to its slot, the page is clean "      \
-	   "(writeback completes at once)", TY_HANDLE)                                           \
+	   "(writeback completes at once); a page no swap PTE needs leaves the swap cache "      \
+	   "dirty instead (folio_free_swap)", TY_HANDLE)                                         \
 	KB("remove_mapping", 1, TY_INT, kb_remove_mapping, NULL,                                 \
 	   "__remove_mapping: if only the caller and the swap cache hold the page, it leaves "  \
 	   "the swap cache (the cache's reference dropped): 1; else 0", TY_HANDLE)               \

@@ -213,6 +213,16 @@ int kb_pte_mksoft_dirty(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
+/* pte_swp_soft_dirty: a non-present entry's soft-dirty bit (the model keeps it in the
+ * same bit as a present PTE's; pte_swp_mksoft_dirty and pte_swp_clear_soft_dirty are
+ * therefore pte_mksoft_dirty and pte_clear_soft_dirty) */
+int kb_pte_swp_soft_dirty(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ctx;
+	*ret = !(a[0] & MN_PTE_PRESENT) && (a[0] & MN_PTE_SOFT_DIRTY);
+	return 0;
+}
+
 int kb_pte_mkyoung(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ctx;

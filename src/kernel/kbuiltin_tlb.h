@@ -15,7 +15,7 @@ BI(kb_ptep_test_and_clear_young); BI(kb_pmd_none); BI(kb_vma_count); BI(kb_vma_s
 BI(kb_vma_end); BI(kb_detached_vma);
 /* pure PTE helpers */
 BI(kb_pte_soft_dirty); BI(kb_pte_clear_soft_dirty); BI(kb_pte_mksoft_dirty);
-BI(kb_pte_mkyoung);
+BI(kb_pte_swp_soft_dirty); BI(kb_pte_mkyoung);
 /* mmu_gather: the recorded range (include/asm-generic/tlb.h, mm/mmu_gather.c) */
 BI(kb_tlb_gather_mmu); BI(kb_tlb_gather_mmu_fullmm); BI(kb_tlb_flush_pte_range);
 BI(kb_tlb_remove_tlb_entry); BI(kb_tlb_nested_full_flush); BI(kb_tlb_flush); EN(kb_tlb_flush_en);
@@ -73,6 +73,13 @@ int mn_gather_freed_table(struct mn_ctx *ctx, struct mn_kstate *ks, uint32_t add
 	   "the PTE without the soft-dirty bit", TY_INT)                                         \
 	KP("pte_mksoft_dirty", 1, TY_INT, kb_pte_mksoft_dirty, "the PTE with the soft-dirty bit", \
 	   TY_INT)                                                                               \
+	KP("pte_swp_soft_dirty", 1, TY_INT, kb_pte_swp_soft_dirty,                               \
+	   "1 when a non-present entry (swap, migration, device) carries the soft-dirty bit",    \
+	   TY_INT)                                                                               \
+	KP("pte_swp_mksoft_dirty", 1, TY_INT, kb_pte_mksoft_dirty,                               \
+	   "the non-present entry with the soft-dirty bit", TY_INT)                              \
+	KP("pte_swp_clear_soft_dirty", 1, TY_INT, kb_pte_clear_soft_dirty,                       \
+	   "the non-present entry without the soft-dirty bit", TY_INT)                           \
 	KP("pte_mkyoung", 1, TY_INT, kb_pte_mkyoung, "the PTE with the accessed bit", TY_INT)     \
 	KB("tlb_gather_mmu", 0, TY_VOID, kb_tlb_gather_mmu, NULL,                                \
 	   "begins the agent's mmu_gather: empty range, inc_tlb_flush_pending", TY_VOID)         \

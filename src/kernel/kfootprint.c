@@ -330,6 +330,7 @@ static const struct spec cross_specs[] = {
 	{ "child_pte_alloc",        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0 },
 	{ "child_set_pte_at",       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, R, W, 0, 0 },
 	{ "wake_up_new_task",       0, W, 0, 0, W, 0, 0, 0, 0, 0, R, R, 0, 0 },
+	{ "child_mmput",            0, W, R, 0, 0, W, 0, 0, 0, 0, W, W, 0, W },
 };
 /* Which TLBs a row's tlb column means (a TLB object also covers the device's state). A
  * built-in not listed here touches every TLB. */
