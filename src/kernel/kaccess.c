@@ -15,6 +15,7 @@ static int access(struct mn_ctx *ctx, int device, mn_val addr, int write, mn_val
 		return -1;
 	const struct agent_info *ai = &ctx->prog->agents[ctx->agent];
 	struct mn_tlbe *tlb;
+	struct mn_psce *psc = NULL; /* CPU walks have no paging-structure cache (docs/model.md §5) */
 	if (device) {
 		if (ai->dev < 0) {
 			snprintf(ctx->err, sizeof(ctx->err), "DMA from an agent that is not a device");
@@ -25,6 +26,7 @@ static int access(struct mn_ctx *ctx, int device, mn_val addr, int write, mn_val
 			return 0;
 		}
 		tlb = ks->dev[ai->dev].tlb;
+		psc = ks->dev[ai->dev].psc;
 	} else {
 		if (ai->cpu < 0 || ai->mm < 0) {
 			snprintf(ctx->err, sizeof(ctx->err), "CPU access from an agent without a CPU and an mm");
@@ -37,7 +39,7 @@ static int access(struct mn_ctx *ctx, int device, mn_val addr, int write, mn_val
 		return -1;
 	}
 	int32_t v = (int32_t)value;
-	if (mn_access(ks, tlb, ai->mm, (uint32_t)addr, write, &v, &ctx->fired) != MN_ACCESS_OK) {
+	if (mn_access(ks, tlb, psc, ai->mm, (uint32_t)addr, write, &v, &ctx->fired) != MN_ACCESS_OK) {
 		*ret = -1;
 		return 0;
 	}

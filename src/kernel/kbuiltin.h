@@ -100,7 +100,7 @@ BI(kb_op_begin); BI(kb_op_end); BI(kb_wlog_discard);
 BI(kb_mn_nsubs); BI(kb_mn_sub_at); BI(kb_mn_sub_dev); BI(kb_mn_sub_type); BI(kb_mn_trace);
 BI(kb_mn_release_all); BI(kb_trace_op); BI(kb_mn_sub_of_dev); BI(kb_mn_unregister);
 /* device hardware */
-BI(kb_iotlb_flush); BI(kb_dev_stop);
+BI(kb_iotlb_flush); BI(kb_iotlb_flush_leaf); BI(kb_dev_stop);
 
 #define MN_BUILTINS_KERNEL                                                                      \
 	KB("hw_load", 1, TY_INT, kb_cpu_load, NULL,                                            \
@@ -214,8 +214,14 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	KB("mn_release_all", 0, TY_VOID, kb_mn_release_all, NULL,                               \
 	   "unhashes every subscription (end of __mmu_notifier_release)", TY_VOID)              \
 	KB("iotlb_flush", 3, TY_VOID, kb_iotlb_flush, NULL,                                     \
-	   "device hardware drops IOTLB entries in [start, end)", TY_INT, TY_INT, TY_INT)       \
+	   "device hardware drops IOTLB entries in [start, end), and its walker's "             \
+	   "paging-structure-cache entries for PMD ranges meeting it (VT-d ih=0)",              \
+	   TY_INT, TY_INT, TY_INT)                                                              \
+	KB("iotlb_flush_leaf", 3, TY_VOID, kb_iotlb_flush_leaf, NULL,                           \
+	   "iotlb_flush that keeps the paging-structure caches (VT-d invalidation hint ih=1: "  \
+	   "only leaf entries changed)", TY_INT, TY_INT, TY_INT)                                \
 	KB("dev_stop", 1, TY_VOID, kb_dev_stop, NULL,                                           \
-	   "device hardware stops using the mm (after release)", TY_INT)
+	   "device hardware stops using the mm (after release): its IOTLB and "                 \
+	   "paging-structure caches are emptied", TY_INT)
 
 #endif
