@@ -8,6 +8,7 @@
 #include "../lang/program.h"
 #include "../machine/access.h"
 #include "../machine/pagetable.h"
+#include "../machine/psc.h"
 #include "../machine/tlb.h"
 #include "kbuiltin_2008.h"
 #include "kstate.h"
@@ -72,10 +73,18 @@ struct mn_dev *mn_kctx_dev(struct mn_ctx *ctx, mn_val d)
 	return &ks->dev[d];
 }
 
+void mn_flush_cpu(struct mn_cpu *c, int mm, uint32_t start, uint32_t end, uint32_t stride)
+{
+	mn_tlb_flush_stride(c->tlb, mm, start, end, stride);
+	/* INVLPG (and a CR3 write) drops every paging-structure-cache entry of the PCID,
+	 * whatever its address (SDM vol. 3 §4.10.4.1) */
+	mn_psc_flush(c->psc, mm, 0, MN_VA_LIMIT);
+}
+
 void mn_flush_cpus(struct mn_kstate *ks, int mm, uint32_t start, uint32_t end)
 {
 	for (int c = 0; c < MN_NCPU; c++)
-		mn_tlb_flush(ks->cpu[c].tlb, mm, start, end);
+		mn_flush_cpu(&ks->cpu[c], mm, start, end, MN_PAGE_SIZE);
 }
 
 struct mn_gather *mn_gather_of(struct mn_kstate *ks, int agent, int create)

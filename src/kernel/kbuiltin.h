@@ -39,6 +39,10 @@ struct mn_dev *mn_kctx_dev(struct mn_ctx *ctx, mn_val d);
 /* The page a handle names, or NULL with ctx->err set; touching a freed one fires uaf. */
 struct mn_page *mn_kctx_page(struct mn_ctx *ctx, mn_val h);
 /* Flushes [start, end) of mm from every CPU TLB. */
+struct mn_cpu;
+/* One CPU's flush of mm: INVLPG at start, start + stride, ... < end; with it every
+ * paging-structure-cache entry of the mm goes. */
+void mn_flush_cpu(struct mn_cpu *c, int mm, uint32_t start, uint32_t end, uint32_t stride);
 void mn_flush_cpus(struct mn_kstate *ks, int mm, uint32_t start, uint32_t end);
 struct mn_mm;
 /* split_vma of the VMA holding addr at addr (0, or -1 when no VMA slot is free), and the

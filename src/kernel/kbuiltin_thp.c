@@ -351,7 +351,7 @@ int kb_flush_tlb_range_stride(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		return -1;
 	}
 	for (int c = 0; c < MN_NCPU; c++)
-		mn_tlb_flush_stride(ks->cpu[c].tlb, mm, (uint32_t)a[0], (uint32_t)a[1],
+		mn_flush_cpu(&ks->cpu[c], mm, (uint32_t)a[0], (uint32_t)a[1],
 				    (uint32_t)a[2]);
 	return 0;
 }

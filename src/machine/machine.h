@@ -158,7 +158,9 @@ struct mn_psce {
 struct mn_cpu {
 	struct mn_tlbe tlb[MN_NTLB];
 	uint8_t mm;       /* mm whose page tables are loaded (CR3), +1; 0 none */
-	uint8_t pad[7];
+	uint8_t pad;
+	struct mn_psce psc[MN_NPSC]; /* the walker's PDE cache, tagged by mm as with PCIDs */
+	uint8_t pad2[2];
 };
 
 /* Device hardware: an IOTLB and the state a device keeps (stopped after release). */
