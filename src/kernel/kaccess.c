@@ -16,7 +16,7 @@ static int access(struct mn_ctx *ctx, int device, mn_val addr, int write, mn_val
 		return -1;
 	const struct agent_info *ai = &ctx->prog->agents[ctx->agent];
 	struct mn_tlbe *tlb;
-	struct mn_psce *psc = NULL; /* CPU walks have no paging-structure cache (docs/model.md §5) */
+	struct mn_psce *psc; /* the walker's paging-structure cache (docs/model.md §5) */
 	if (device) {
 		if (ai->dev < 0) {
 			snprintf(ctx->err, sizeof(ctx->err), "DMA from an agent that is not a device");

@@ -38,12 +38,16 @@ int mn_bad_range(struct mn_ctx *ctx, mn_val start, mn_val end, int nonempty);
 struct mn_dev *mn_kctx_dev(struct mn_ctx *ctx, mn_val d);
 /* The page a handle names, or NULL with ctx->err set; touching a freed one fires uaf. */
 struct mn_page *mn_kctx_page(struct mn_ctx *ctx, mn_val h);
-/* Flushes [start, end) of mm from every CPU TLB. */
 struct mn_cpu;
 /* One CPU's flush of mm: INVLPG at start, start + stride, ... < end; with it every
  * paging-structure-cache entry of the mm goes. */
 void mn_flush_cpu(struct mn_cpu *c, int mm, uint32_t start, uint32_t end, uint32_t stride);
+/* Flushes [start, end) of mm from every CPU TLB. */
 void mn_flush_cpus(struct mn_kstate *ks, int mm, uint32_t start, uint32_t end);
+/* The agent read the PMD entry of va (pmd_none: found when it names a table or is a huge
+ * leaf) for its next pte_lock there; forget: it has read nothing it will lock through. */
+void mn_ptwalk_note(struct mn_kstate *ks, int agent, int mm, uint32_t va, int found);
+void mn_ptwalk_forget(struct mn_kstate *ks, int agent);
 struct mn_mm;
 /* split_vma of the VMA holding addr at addr (0, or -1 when no VMA slot is free), and the
  * sort that keeps VMA slots canonical afterwards (src/kernel/kbuiltin.c). */
@@ -122,7 +126,8 @@ BI(kb_iotlb_flush); BI(kb_iotlb_flush_leaf); BI(kb_dev_stop);
 	   "takes the mm's mmap_lock for write", TY_VOID)                                       \
 	KB("mmap_write_unlock", 0, TY_VOID, kb_mmap_write_unlock, NULL, "releases mmap_lock held for write", TY_VOID)            \
 	KB("pte_lock", 1, TY_VOID, kb_pte_lock, kb_pte_lock_en,                                 \
-	   "takes the split PT lock of the page table holding addr's PTE", TY_INT)              \
+	   "takes the split PT lock of the page table holding addr's PTE, through the PMD "     \
+	   "entry the agent's pmd_none read (uaf when that PMD table was freed since)", TY_INT) \
 	KB("pte_unlock", 1, TY_VOID, kb_pte_unlock, NULL, "releases the PT lock taken by pte_lock", TY_INT)                           \
 	KB("pte_get", 1, TY_INT, kb_pte_get, NULL, "reads addr's PTE (0: none)", TY_INT)        \
 	KB("pte_alloc", 1, TY_INT, kb_pte_alloc, NULL,                                          \

@@ -134,6 +134,7 @@ int kb_pmd_lock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
 	KSTART;
+	mn_ptwalk_forget(ks, ctx->agent); /* the walk goes on under the PMD lock instead */
 	return mn_pt_lock_take(ctx, ks, pmd_table(ks, mm, a[0]), "pmd_lock", "PMD table", a[0]);
 }
 

@@ -107,6 +107,7 @@ int kb_pmd_none(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	if (mn_bad_addr(ctx, a[0]))
 		return -1;
 	*ret = mn_pt_walk(ks, mm, (uint32_t)a[0], 0, &wk) == NULL;
+	mn_ptwalk_note(ks, ctx->agent, mm, (uint32_t)a[0], !*ret);
 	return 0;
 }
 
