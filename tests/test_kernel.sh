@@ -446,6 +446,28 @@ sed 's/hmm_mirror/pinned/' "$T/hmm.mnl" >"$T/pin.mnl"
 sed 's/hmm_mirror(m)/odp(m) interval 0x1000 0x1000/' "$T/hmm.mnl" >"$T/odp.mnl"
 "$M" "$T/odp.mnl" >"$T/out" 2>&1
 [ $? = 2 ] && ok || { bad "4.12 odp interval not refused"; cat "$T/out"; }
+# munmap's downgrade (tests/kernel/munmap_downgrade.mnl): in 6.1 the neighbour's fault
+# runs to its end between munmap's downgrade and its zap; linux-4.12 keeps the write lock,
+# so after munmap detached the VMA the fault (a CPU store, then mmap_read_lock) blocks.
+f=tests/kernel/munmap_downgrade.mnl
+rep() { n=$2; printf "%s" "$1"; while [ "$n" -gt 0 ]; do printf ".%s" "$1"; n=$((n - 1)); done; }
+"$M" --replay "$(rep 0 80)" "$f" >"$T/alone" 2>&1
+dg=$(grep -n "downgrade: mmap_write_downgrade" "$T/alone" | head -1 | sed 's/^[0-9]*: *\([0-9]*\) .*/\1/')
+"$M" --replay "$(rep 0 $((dg - 1))).$(rep 1 80)" "$f" >"$T/p1" 2>&1
+p1=$(sed -n 's/^Not final after \([0-9]*\) steps.*/\1/p' "$T/p1")
+if [ -n "$dg" ] && [ -n "$p1" ]; then
+	"$M" --replay "$(rep 0 $((dg - 1))).$(rep 1 $((p1 - dg - 1))).$(rep 0 80)" "$f" >"$T/r" 2>&1
+	grep -q "^Final after" "$T/r" && grep -q "^Observation final holds" "$T/r" &&
+		! grep -qE "^Observation [a-z_]+ fired" "$T/r" && ok ||
+		{ bad "6.1 munmap: a fault does not run inside the downgraded munmap"; tail -15 "$T/r"; }
+else
+	bad "munmap_downgrade: no downgrade step ($dg) or P1 count ($p1)"
+fi
+"$M" --kernel linux-4.12 --replay "$(rep 0 80)" "$f" >"$T/alone" 2>&1
+dt=$(grep -n "detach: vma_detach" "$T/alone" | head -1 | sed 's/^[0-9]*: *\([0-9]*\) .*/\1/')
+"$M" --kernel linux-4.12 --replay "$(rep 0 $((dt - 1))).1.1" "$f" >"$T/r" 2>&1
+grep -q "agent P1 cannot step (blocked)" "$T/r" && ok ||
+	{ bad "4.12 munmap: a fault ran while munmap held mmap_lock for write"; tail -5 "$T/r"; }
 # The matrix under linux-4.12 (scripts/gen_matrix.py's FIRES_412 says what fires and
 # why): every expectation holds.
 "$M" --jobs 2 scenarios/matrix/linux-4.12 >"$T/out" 2>&1 && ok ||

@@ -18,15 +18,29 @@ struct node {
 	int8_t agent;
 };
 
+/* A state's world packed against the initial one (pack.h): the queue holds many, and
+ * whole worlds made it gigabytes. Shared by the successors queued from it. */
+struct packed {
+	uint32_t refs, nwords;
+	uint64_t words[];
+};
+
+/* A queued state: the world it is reached from and the agent that steps there. The step
+ * is taken when the item is taken from the queue, so that a state is packed once for all
+ * its successors rather than once per successor, and those never taken are not stepped. */
 struct item {
 	uint64_t cost; /* preemptions << 32 | steps */
 	uint64_t seq;  /* insertion order: ties resolve the same way every run */
 	uint32_t node;
-	int16_t last;
-	uint32_t nwords;
-	uint64_t *w; /* the world packed against the initial one (pack.h): the queue holds
-		      * many, and whole worlds made it gigabytes */
+	int16_t last;        /* the agent that steps from `from`; -1 for the initial state */
+	struct packed *from; /* NULL for the initial state */
 };
+
+static void release(struct packed *pk)
+{
+	if (pk && !--pk->refs)
+		free(pk);
+}
 
 struct heap {
 	struct item *a;
@@ -83,7 +97,7 @@ char *mn_min_cex(const struct mn_prog *p, size_t k, int want, uint64_t limit, in
 	const struct observation *o = &p->obs[k];
 	int mid_run = want && o->kind == OBS_CHECK && !mn_checks[o->check].final;
 	size_t ws = p->layout.size, nw = (ws + 7) / 8;
-	uint64_t *ref = xcalloc(nw, 8), *cur = xcalloc(nw, 8), *nxt = xcalloc(nw, 8);
+	uint64_t *ref = xcalloc(nw, 8), *cur = xcalloc(nw, 8);
 	uint64_t *packed = xcalloc(pack_max_words(nw), 8);
 	struct heap h = { 0 };
 	struct node *nodes = NULL;
@@ -96,19 +110,24 @@ char *mn_min_cex(const struct mn_prog *p, size_t k, int want, uint64_t limit, in
 	XGROW(nodes, cnodes, 1);
 	nodes[nnodes++] = (struct node){ MN_NO_PARENT, -1 };
 	memcpy(ref, p->init, ws);
-	struct item root = { 0, seq++, 0, -1, 0, NULL };
+	struct item root = { 0, seq++, 0, -1, NULL };
 	heap_push(&h, root);
 
 	while (h.n) {
 		struct item it = heap_pop(&h);
 		int is_new;
-		unpack_world(cur, ref, nw, it.w, it.nwords);
 		struct mn_world *w = (struct mn_world *)cur;
+		if (it.from) {
+			unpack_world(cur, ref, nw, it.from->words, it.from->nwords);
+			release(it.from);
+			mn_step(p, w, it.last, NULL);
+		} else {
+			memcpy(cur, ref, ws);
+		}
 		uint64_t key = mn_world_hash(p, w) ^ ((uint64_t)(it.last + 2) * 0x9e3779b97f4a7c15ull);
 		while (visited_insert(&settled, mn_fix_key(key), 0, 0, &is_new) == UINT32_MAX)
 			free(visited_grow(&settled, 2)); /* no slot numbers are kept here */
 		if (!is_new || settled.count > limit) {
-			free(it.w);
 			if (settled.count > limit)
 				break;
 			continue;
@@ -130,19 +149,23 @@ char *mn_min_cex(const struct mn_prog *p, size_t k, int want, uint64_t limit, in
 			free(path);
 			*preemptions = (int)(it.cost >> 32);
 			*steps = (int)(uint32_t)it.cost;
-			free(it.w);
 			break;
 		}
 		int last_enabled = it.last >= 0 && mn_enabled(p, w, it.last);
+		struct packed *mine = NULL;
 		for (int a = 0; a < p->nagents; a++) {
 			if (!mn_enabled(p, w, a))
 				continue;
 			struct item nx;
-			memcpy(nxt, cur, ws);
-			mn_step(p, (struct mn_world *)nxt, a, NULL);
-			nx.nwords = (uint32_t)pack_world(nxt, ref, nw, packed);
-			nx.w = xmalloc(nx.nwords * 8 + 1);
-			memcpy(nx.w, packed, nx.nwords * 8);
+			if (!mine) {
+				size_t m = pack_world(cur, ref, nw, packed);
+				mine = xmalloc(sizeof(*mine) + m * sizeof(uint64_t));
+				mine->refs = 0;
+				mine->nwords = (uint32_t)m;
+				memcpy(mine->words, packed, m * sizeof(uint64_t));
+			}
+			mine->refs++;
+			nx.from = mine;
 			uint64_t pre = (it.cost >> 32) + (it.last >= 0 && a != it.last && last_enabled);
 			nx.cost = (pre << 32) | ((uint32_t)it.cost + 1);
 			nx.seq = seq++;
@@ -152,17 +175,13 @@ char *mn_min_cex(const struct mn_prog *p, size_t k, int want, uint64_t limit, in
 			nx.node = (uint32_t)nnodes++;
 			heap_push(&h, nx);
 		}
-		free(it.w);
 	}
-	while (h.n) {
-		struct item it = heap_pop(&h);
-		free(it.w);
-	}
+	for (size_t i = 0; i < h.n; i++)
+		release(h.a[i].from);
 	free(h.a);
 	free(nodes);
 	free(ref);
 	free(cur);
-	free(nxt);
 	free(packed);
 	visited_free(&settled);
 	return result;

@@ -9,15 +9,18 @@
 #include "../util/xalloc.h"
 #include "por.h"
 
-int mn_chain_follow(const struct mn_prog *p, struct mn_world *w, int *out, int *ample,
-		    int *nample)
+int mn_chain_follow(const struct mn_prog *p, struct mn_world *w, struct mn_memo *memo,
+		    int *out, int *ample, int *nample)
 {
 	int n = 0, set[64], m = -1;
-	struct mn_ample_cache cache;
-	cache.have = 0;
-	while (n < MN_CHAIN_MAX && (m = mn_ample_cached(p, w, set, &cache)) == 1) {
+	union mn_memo_any own;
+	if (!memo) {
+		memo = &own.m;
+		mn_memo_clear(memo);
+	}
+	while (n < MN_CHAIN_MAX && (m = mn_ample_cached(p, w, set, memo)) == 1) {
 		mn_step(p, w, set[0], NULL);
-		mn_ample_cache_step(&cache, set[0]);
+		mn_memo_step(memo, set[0]);
 		if (out)
 			out[n] = set[0];
 		n++;
@@ -46,7 +49,7 @@ char *mn_chain_expand(const struct mn_prog *p, const char *starts)
 	s[0] = 0;
 	for (int i = 0; i < n; i++) {
 		mn_step(p, w, seq[i], NULL);
-		int m = mn_chain_follow(p, w, chain, NULL, NULL);
+		int m = mn_chain_follow(p, w, NULL, chain, NULL, NULL);
 		for (int k = -1; k < m; k++) {
 			int a = k < 0 ? seq[i] : chain[k];
 			if (len + 8 > cap) {

@@ -12,14 +12,17 @@
  * spinning alone) then ends on a stored state that the visited set recognises. */
 #define MN_CHAIN_MAX 256
 
+struct mn_memo;
+
 /* From w, steps while the persistent set of w is a single agent and fewer than
- * MN_CHAIN_MAX steps were taken. Appends the agents stepped to out (if not NULL, room
+ * MN_CHAIN_MAX steps were taken. memo (NULL: an empty one of its own) holds what is known
+ * of w's agents (memo.h) and is left valid for the state the chain ends in. Appends the agents stepped to out (if not NULL, room
  * for MN_CHAIN_MAX) and returns how many. When ample is not NULL it receives the
  * persistent set of the state the chain ends in (*nample agents; 0: a final state;
  * -1: unknown, the chain was cut at MN_CHAIN_MAX), which the caller need not compute
  * again. */
-int mn_chain_follow(const struct mn_prog *p, struct mn_world *w, int *out, int *ample,
-		    int *nample);
+int mn_chain_follow(const struct mn_prog *p, struct mn_world *w, struct mn_memo *memo,
+		    int *out, int *ample, int *nample);
 
 /* The full schedule of a schedule of chain starts (both "0.1.1" strings); caller frees. */
 char *mn_chain_expand(const struct mn_prog *p, const char *starts);

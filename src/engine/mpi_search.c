@@ -149,7 +149,8 @@ static void expand(struct msearch *s, struct rec *e)
 		mn_step(p, rec_world(succ), a, NULL);
 		s->transitions++;
 		if (s->use_ample) /* as the threaded search: chains are not stored */
-			s->transitions += (uint64_t)mn_chain_follow(p, rec_world(succ), NULL, NULL, NULL);
+			s->transitions += (uint64_t)mn_chain_follow(p, rec_world(succ), NULL, NULL,
+								    NULL, NULL);
 		if (mn_is_final(p, rec_world(succ)))
 			s->executions++;
 		succ->key = mn_fix_key(mn_world_hash(p, rec_world(succ)));

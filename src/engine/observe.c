@@ -1,6 +1,7 @@
 #include "observe.h"
 
 #include <stdlib.h>
+#include <string.h>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -35,20 +36,72 @@ int mn_is_final(const struct mn_prog *p, const struct mn_world *w)
 	return 1;
 }
 
-/* Only the live part of each agent is hashed: its header and registers, the frames in use
+/* Only the live part of an agent is hashed: its header and registers, the frames in use
  * and the values below sp. The rest is dead (and kept zero by the interpreter), and an
- * agent's stack area is most of the world. The stream is self-delimiting: each agent's
- * header gives nframes and sp before the variable parts follow. */
-uint64_t mn_world_hash(const struct mn_prog *p, const struct mn_world *w)
+ * agent's stack area is most of the world. The stream is self-delimiting: the header gives
+ * nframes and sp before the variable parts follow. */
+static uint64_t agent_hash(const struct mn_prog *p, const struct mn_world *w, int i)
 {
 	const struct mn_layout *l = &p->layout;
-	uint64_t h = XXH3_64bits(w, l->agent_off);
-	for (int i = 0; i < p->nagents; i++) {
-		const struct mn_agent *a = mn_agent_c(w, l, i);
-		h = XXH3_64bits_withSeed(a, l->frames_off + a->nframes * sizeof(struct mn_frame), h);
-		h = XXH3_64bits_withSeed(mn_vals_c(a, l), a->sp * sizeof(mn_val), h);
+	const struct mn_agent *a = mn_agent_c(w, l, i);
+	uint64_t h = XXH3_64bits(a, l->frames_off + a->nframes * sizeof(struct mn_frame));
+	return XXH3_64bits_withSeed(mn_vals_c(a, l), a->sp * sizeof(mn_val), h);
+}
+
+/* The world's hash is that of the hashes of the pieces of the part before the agents
+ * and of each agent (h): each can be kept until what it covers changes (memo.h). */
+static inline uint64_t piece_hash(const struct mn_prog *p, const struct mn_world *w, size_t k)
+{
+	size_t off = k * MN_HASH_PIECE, end = off + MN_HASH_PIECE;
+	if (end > p->layout.agent_off)
+		end = p->layout.agent_off;
+	return XXH3_64bits((const char *)w + off, end - off);
+}
+
+static uint64_t combine(const struct mn_prog *p, const uint64_t *h)
+{
+	return mn_fix_key(XXH3_64bits(h, (mn_memo_pieces(p) + (size_t)p->nagents) * sizeof(*h)));
+}
+
+uint64_t mn_world_hash(const struct mn_prog *p, const struct mn_world *w)
+{
+	size_t np = mn_memo_pieces(p), n = np + (size_t)p->nagents;
+	uint64_t room[256], *h = n <= 256 ? room : xmalloc(n * sizeof(*h));
+	for (size_t k = 0; k < np; k++)
+		h[k] = piece_hash(p, w, k);
+	for (int i = 0; i < p->nagents; i++)
+		h[np + (size_t)i] = agent_hash(p, w, i);
+	uint64_t key = combine(p, h);
+	if (h != room)
+		free(h);
+	return key;
+}
+
+uint64_t mn_world_hash_memo(const struct mn_prog *p, const struct mn_world *w,
+			    struct mn_memo *memo, const struct mn_world *was)
+{
+	size_t np = mn_memo_pieces(p), size = p->layout.agent_off;
+	uint64_t *h = mn_memo_hashes(p, memo);
+	if (!memo->have_pieces || !was || size < 64) {
+		/* a short part (a few shared variables) costs as much to compare as to hash */
+		for (size_t k = 0; k < np; k++)
+			h[k] = piece_hash(p, w, k);
+	} else {
+		/* A step changes one or two pieces of a kernel state, and often none. */
+		const char *a = (const char *)w, *b = (const char *)was;
+		size_t k = 0, off = 0;
+		for (; off + MN_HASH_PIECE <= size; k++, off += MN_HASH_PIECE)
+			if (memcmp(a + off, b + off, MN_HASH_PIECE))
+				h[k] = piece_hash(p, w, k);
+		if (off < size && memcmp(a + off, b + off, size - off))
+			h[k] = piece_hash(p, w, k);
 	}
-	return mn_fix_key(h);
+	for (int i = 0; i < p->nagents; i++)
+		if (!(memo->have_hash >> i & 1))
+			h[np + (size_t)i] = agent_hash(p, w, i);
+	memo->have_pieces = 1;
+	memo->have_hash = p->nagents == 64 ? ~0ull : (1ull << p->nagents) - 1;
+	return combine(p, h);
 }
 
 void finals_init(struct finals *f, const struct mn_prog *p, int bits)

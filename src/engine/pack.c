@@ -2,13 +2,25 @@
 
 #include <string.h>
 
+/* The first word from i on where w and ref differ (n if none). Most of a packed world is
+ * equal to ref: whole blocks are compared by memcmp, vectorised in libc, before the words
+ * of the block that differs. */
+static size_t skip_equal(const uint64_t *w, const uint64_t *ref, size_t i, size_t n)
+{
+	enum { BLOCK = 16 };
+	while (i + BLOCK <= n && !memcmp(w + i, ref + i, BLOCK * sizeof(*w)))
+		i += BLOCK;
+	while (i < n && w[i] == ref[i])
+		i++;
+	return i;
+}
+
 size_t pack_world(const uint64_t *w, const uint64_t *ref, size_t n, uint64_t *out)
 {
 	size_t o = 0, i = 0;
 	for (;;) {
 		size_t from = i;
-		while (i < n && w[i] == ref[i])
-			i++;
+		i = skip_equal(w, ref, i, n);
 		if (i == n)
 			return o; /* the rest is as in ref */
 		size_t start = i;

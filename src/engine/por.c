@@ -236,10 +236,10 @@ static uint64_t closure(int seed, const uint64_t *conf, uint64_t enabled, int be
 }
 
 static int ample_of(const struct mn_prog *p, const struct mn_world *w, int reduce, int *out,
-		    struct mn_ample_cache *c)
+		    struct mn_memo *c)
 {
 	int n = p->nagents, nen = 0;
-	uint64_t enabled = 0, running = 0, conf[64];
+	uint64_t enabled = 0, running = 0, fresh = 0, conf[64];
 
 	for (int i = 0; i < n; i++) {
 		if (mn_enabled(p, w, i)) {
@@ -253,19 +253,28 @@ static int ample_of(const struct mn_prog *p, const struct mn_world *w, int reduc
 		if (mn_agent_c(w, &p->layout, i)->status != MN_AGENT_RUNNING)
 			continue;
 		running |= 1ull << i;
-		if (!(c->have >> i & 1)) {
-			mn_next_fp(p, w, i, &c->next[i]);
-			mn_future_fp(p, w, i, &c->future[i]);
-			c->have |= 1ull << i;
+		if (!(c->have_fp >> i & 1)) {
+			mn_next_fp(p, w, i, &c->agent[i].next);
+			mn_future_fp(p, w, i, &c->agent[i].future);
+			fresh |= 1ull << i;
 		}
 	}
+	c->have_fp = running;
+	/* Only the rows and columns of the agents whose footprints changed are computed
+	 * again; an agent that stopped running leaves every row. */
 	for (int j = 0; j < n; j++) {
+		struct mn_agent_memo *aj = &c->agent[j];
 		conf[j] = 0;
 		if (!(running >> j & 1))
 			continue;
-		for (int k = 0; k < n; k++)
-			if (k != j && (running >> k & 1) && fp_conflict(&c->next[j], &c->future[k]))
-				conf[j] |= 1ull << k;
+		uint64_t redo = fresh >> j & 1 ? running : fresh;
+		uint64_t row = aj->conf & running & ~redo;
+		for (uint64_t x = redo & ~(1ull << j); x; x &= x - 1) {
+			int k = __builtin_ctzll(x);
+			if (fp_conflict(&aj->next, &c->agent[k].future))
+				row |= 1ull << k;
+		}
+		aj->conf = conf[j] = row;
 	}
 	/* Smallest closure over every enabled seed; ties go to the lowest seed, so the
 	 * choice depends on the state alone and counts do not depend on search order. */
@@ -289,13 +298,13 @@ static int ample_of(const struct mn_prog *p, const struct mn_world *w, int reduc
 
 int mn_ample(const struct mn_prog *p, const struct mn_world *w, int reduce, int *out)
 {
-	struct mn_ample_cache c;
-	c.have = 0;
-	return ample_of(p, w, reduce, out, &c);
+	union mn_memo_any u;
+	mn_memo_clear(&u.m);
+	return ample_of(p, w, reduce, out, &u.m);
 }
 
 int mn_ample_cached(const struct mn_prog *p, const struct mn_world *w, int *out,
-		    struct mn_ample_cache *cache)
+		    struct mn_memo *memo)
 {
-	return ample_of(p, w, 1, out, cache);
+	return ample_of(p, w, 1, out, memo);
 }

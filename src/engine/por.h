@@ -4,6 +4,7 @@
 #define MN_POR_H
 
 #include "../lang/program.h"
+#include "memo.h"
 
 /* Computes prog->fp_static and prog->fp_future. */
 void mn_por_prepare(struct mn_prog *p);
@@ -20,18 +21,6 @@ void mn_future_fp(const struct mn_prog *p, const struct mn_world *w, int i, stru
  * every enabled agent. */
 int mn_ample(const struct mn_prog *p, const struct mn_world *w, int reduce, int *out);
 
-/* The footprints mn_ample computes for each agent depend on that agent's own state only,
- * so along a path they stay valid until the agent steps: a cache of them, for callers
- * that step one agent at a time (chains). */
-struct mn_ample_cache {
-	uint64_t have; /* agents whose next and future are below */
-	struct mn_fp next[64], future[64];
-};
-/* mn_ample with reduction, using and filling cache. */
+/* mn_ample with reduction, using and filling the footprints memo holds (memo.h). */
 int mn_ample_cached(const struct mn_prog *p, const struct mn_world *w, int *out,
-		    struct mn_ample_cache *cache);
-/* Agent a stepped: its footprints are stale. */
-static inline void mn_ample_cache_step(struct mn_ample_cache *cache, int a)
-{
-	cache->have &= ~(1ull << a);
-}
+		    struct mn_memo *memo);

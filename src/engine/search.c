@@ -66,6 +66,10 @@ struct search {
 	uint64_t *sleep_of; /* per visited slot, the sleep set it was explored with */
 	struct finals *fin;
 	size_t esize;
+	/* A world buffer holds the world and, at memo_off, what is known of its agents
+	 * (memo.h): a successor inherits it but for the agents that stepped, instead of
+	 * hashing every agent and computing every agent's footprints again. */
+	size_t wsize, memo_off;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct stack pool;
@@ -100,7 +104,12 @@ static struct mn_world *world_get(struct worker *wk)
 {
 	if (wk->nspare)
 		return wk->spare[--wk->nspare];
-	return xmalloc(wk->s->p->layout.size);
+	return xmalloc(wk->s->wsize);
+}
+
+static struct mn_memo *memo_of(const struct search *s, struct mn_world *w)
+{
+	return (struct mn_memo *)((char *)w + s->memo_off);
 }
 
 static void world_put(struct worker *wk, struct mn_world *w)
@@ -133,9 +142,11 @@ static void set_cut(struct search *s, const char *why)
 	pthread_mutex_unlock(&s->lock);
 }
 
-static uint64_t state_key(const struct search *s, const struct mn_world *w, int last, int pre)
+/* w's memo came with the world was (NULL: it has no hashes). */
+static uint64_t state_key(const struct search *s, struct mn_world *w, const struct mn_world *was,
+			  int last, int pre)
 {
-	uint64_t h = mn_world_hash(s->p, w);
+	uint64_t h = mn_world_hash_memo(s->p, w, memo_of(s, w), was);
 	if (s->bounded_pre)
 		h ^= (uint64_t)(last + 2) * 0x9e3779b97f4a7c15ull ^ (uint64_t)(pre + 1) * 0xc2b2ae3d27d4eb4full;
 	return mn_fix_key(h);
@@ -316,8 +327,10 @@ static void expand(struct worker *wk, struct entry *e)
 	if (e->nample >= 0)
 		for (uint64_t x = e->ample; x; x &= x - 1)
 			agents[n++] = __builtin_ctzll(x);
+	else if (s->use_ample)
+		n = mn_ample_cached(p, w, agents, memo_of(s, w));
 	else
-		n = mn_ample(p, w, s->use_ample, agents);
+		n = mn_ample(p, w, 0, agents);
 	struct mn_fp next[64];
 	uint64_t done = 0;
 
@@ -365,22 +378,26 @@ static void expand(struct worker *wk, struct entry *e)
 		struct mn_world *succ = world_get(wk);
 		memcpy(succ, w, p->layout.size);
 		mn_step(p, succ, a, NULL);
+		memcpy(memo_of(s, succ), memo_of(s, w), s->wsize - s->memo_off);
+		mn_memo_step(memo_of(s, succ), a);
 		uint64_t steps = 1;
 		int set[64], nset = -1;
 		if (s->chain)
-			steps += (uint64_t)mn_chain_follow(p, succ, NULL, set, &nset);
+			steps += (uint64_t)mn_chain_follow(p, succ, memo_of(s, succ), NULL, set,
+							   &nset);
 		amples[m] = 0;
 		for (int q = 0; q < nset; q++)
 			amples[m] |= 1ull << set[q];
 		namples[m] = nset;
 		wk->transitions += steps;
-		if (mn_is_final(p, succ))
+		/* a persistent set is empty exactly when no agent is enabled */
+		if (nset >= 0 ? nset == 0 : mn_is_final(p, succ))
 			wk->executions++;
 		succs[m] = succ;
 		todo[m] = a;
 		pres[m] = pre;
 		sleeps[m] = child_sleep;
-		keys[m] = state_key(s, succ, a, pre);
+		keys[m] = state_key(s, succ, w, a, pre);
 		visited_prefetch(&s->vis, keys[m]);
 		m++;
 	}
@@ -472,6 +489,8 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	s.chain = s.use_ample && !s.use_sleep && !s.bounded_pre && !o->max_depth;
 	s.fin = fin;
 	s.esize = sizeof(struct entry);
+	s.memo_off = (p->layout.size + 7) & ~(size_t)7;
+	s.wsize = s.memo_off + mn_memo_size(p);
 	s.pool.esize = s.esize;
 	s.t0 = s.last_progress = mn_now();
 	pthread_mutex_init(&s.lock, NULL);
@@ -505,10 +524,11 @@ void mn_search_stateful(const struct mn_prog *p, const struct mn_explore_opts *o
 	root->last = -1;
 	root->nample = -1;
 	root->only = ~0ull;
-	root->slot = visited_insert(&s.vis, state_key(&s, p->init, -1, 0), MN_NO_PARENT, 0,
-				    &is_new);
-	root->w = xmalloc(p->layout.size);
+	root->w = xmalloc(s.wsize);
 	memcpy(root->w, p->init, p->layout.size);
+	mn_memo_clear(memo_of(&s, root->w));
+	root->slot = visited_insert(&s.vis, state_key(&s, root->w, NULL, -1, 0), MN_NO_PARENT, 0,
+				    &is_new);
 	if (mn_is_final(p, p->init))
 		s.executions = 1;
 

@@ -169,6 +169,23 @@ int kb_mmap_write_unlock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
+/* mmap_write_downgrade (6.1 kernel/locking/rwsem.c downgrade_write): the writer becomes
+ * a reader at once, so that other readers (faults, madvise, GUP) may run while it goes on,
+ * and no writer can come in between. */
+int kb_mmap_write_downgrade(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	(void)ret;
+	KSTART;
+	if (m->mmap_writer != ctx->agent + 1) {
+		snprintf(ctx->err, sizeof(ctx->err), "mmap_write_downgrade without the write lock");
+		return -1;
+	}
+	m->mmap_writer = 0;
+	m->mmap_readers++;
+	return 0;
+}
+
 /* The page-table page holding addr's PTE (or huge entry), or -1. */
 static int pte_table(struct mn_kstate *ks, int mm, mn_val addr)
 {
@@ -393,7 +410,7 @@ int kb_vma_flags(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	*ret = -1;
 	for (int i = 0; i < MN_NVMA; i++) {
 		const struct mn_vma *v = &m->vma[i];
-		if (v->used && a[0] >= v->start && a[0] < v->end)
+		if (MN_VMA_LIVE(v) && a[0] >= v->start && a[0] < v->end)
 			*ret = v->flags;
 	}
 	return 0;
@@ -800,7 +817,7 @@ int mn_vma_split(struct mn_mm *m, uint32_t addr)
 {
 	for (int i = 0; i < MN_NVMA; i++) {
 		struct mn_vma *v = &m->vma[i];
-		if (!v->used || addr <= v->start || addr >= v->end)
+		if (!MN_VMA_LIVE(v) || addr <= v->start || addr >= v->end)
 			continue;
 		for (int j = 0; j < MN_NVMA; j++) {
 			if (m->vma[j].used)
@@ -851,7 +868,7 @@ int mn_vma_set_flag(struct mn_ctx *ctx, struct mn_mm *m, uint32_t start, uint32_
 	}
 	for (int i = 0; i < MN_NVMA; i++) {
 		struct mn_vma *v = &m->vma[i];
-		if (!v->used || v->start < start || v->end > end)
+		if (!MN_VMA_LIVE(v) || v->start < start || v->end > end)
 			continue;
 		if (on)
 			v->flags |= flag;
@@ -879,6 +896,7 @@ int kb_vma_remove(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 				return -1;
 			}
 			*d = *v;
+			d->flags &= (uint16_t)~MN_VM_DETACHED;
 			if (a[0] > v->start)
 				d->start = (uint32_t)a[0];
 			if (a[1] < v->end)
@@ -898,6 +916,30 @@ int kb_vma_remove(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* 6.1 do_mas_align_munmap (mm/mmap.c :2448) up to the downgrade: the VMAs are split at
+ * start and end (__split_vma) and [start, end) leaves the mm's tree for mt_detach, where
+ * only unmap_region reads it (detached_vma) until vma_remove frees it (remove_mt). */
+int kb_vma_detach(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	KSTART;
+	if (a[0] < 0 || a[1] <= a[0] || a[1] > MN_VA_LIMIT) {
+		snprintf(ctx->err, sizeof(ctx->err), "bad range");
+		return -1;
+	}
+	if (mn_vma_split(m, (uint32_t)a[0]) || mn_vma_split(m, (uint32_t)a[1])) {
+		snprintf(ctx->err, sizeof(ctx->err), "more VMAs than the model holds (%d)", MN_NVMA);
+		return -1;
+	}
+	for (int i = 0; i < MN_NVMA; i++) {
+		struct mn_vma *v = &m->vma[i];
+		if (MN_VMA_LIVE(v) && v->start >= a[0] && v->end <= a[1])
+			v->flags |= MN_VM_DETACHED;
+	}
+	mn_vma_sort(m);
 	return 0;
 }
 

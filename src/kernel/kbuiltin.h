@@ -85,6 +85,7 @@ BI(kb_cpu_load); BI(kb_cpu_store); BI(kb_dma_read); BI(kb_dma_write);
 /* locks */
 BI(kb_mmap_read_lock); EN(kb_mmap_read_lock_en); BI(kb_mmap_read_unlock);
 BI(kb_mmap_write_lock); EN(kb_mmap_write_lock_en); BI(kb_mmap_write_unlock);
+BI(kb_mmap_write_downgrade); BI(kb_vma_detach);
 BI(kb_pte_lock); EN(kb_pte_lock_en); BI(kb_pte_unlock);
 /* page tables and TLBs */
 BI(kb_pte_get); BI(kb_pte_alloc); BI(kb_set_pte_at); BI(kb_ptep_get_and_clear);
@@ -125,6 +126,8 @@ BI(kb_iotlb_flush); BI(kb_iotlb_flush_leaf); BI(kb_dev_stop);
 	KB("mmap_write_lock", 0, TY_VOID, kb_mmap_write_lock, kb_mmap_write_lock_en,            \
 	   "takes the mm's mmap_lock for write", TY_VOID)                                       \
 	KB("mmap_write_unlock", 0, TY_VOID, kb_mmap_write_unlock, NULL, "releases mmap_lock held for write", TY_VOID)            \
+	KB("mmap_write_downgrade", 0, TY_VOID, kb_mmap_write_downgrade, NULL,                   \
+	   "mmap_lock held for write becomes held for read, with no writer in between", TY_VOID)\
 	KB("pte_lock", 1, TY_VOID, kb_pte_lock, kb_pte_lock_en,                                 \
 	   "takes the split PT lock of the page table holding addr's PTE, through the PMD "     \
 	   "entry the agent's pmd_none read (uaf when that PMD table was freed since)", TY_INT) \
@@ -195,6 +198,9 @@ BI(kb_iotlb_flush); BI(kb_iotlb_flush_leaf); BI(kb_dev_stop);
 	   TY_INT, TY_INT, TY_INT)                                                              \
 	KB("vma_remove", 2, TY_VOID, kb_vma_remove, NULL,                                       \
 	   "removes [start, end) from the agent's mm VMAs", TY_INT, TY_INT)                     \
+	KB("vma_detach", 2, TY_VOID, kb_vma_detach, NULL,                                       \
+	   "munmap: [start, end) leaves the mm's VMA tree (split at the edges); only "          \
+	   "detached_vma sees it until vma_remove", TY_INT, TY_INT)                              \
 	KB("wlog_discard", 1, TY_VOID, kb_wlog_discard, NULL,                                   \
 	   "the operation discards addr's data on purpose (zap): forget its last write", TY_INT)\
 	KB("op_begin", 2, TY_VOID, kb_op_begin, NULL,                                           \

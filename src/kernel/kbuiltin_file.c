@@ -142,7 +142,8 @@ int kb_vma_address(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	int f = frame_arg(ctx, a[0]);
 	if (f < 0)
 		return -1;
-	*ret = address_in(mn_vma_rank(m, a[1]), cache_index(ks, f));
+	const struct mn_vma *v = mn_vma_rank(m, a[1], MN_VMAS_ALL);
+	*ret = v ? address_in(v, cache_index(ks, f)) : -2;
 	return 0;
 }
 

@@ -38,8 +38,9 @@ EN(kb_unlink_file_vma_en);
 	   "VMA the device file's page, which is the frame remap_pfn_range maps there; -1 if "   \
 	   "no VMA that maps a file holds addr", TY_INT)                                         \
 	KB("vma_address", 2, TY_INT, kb_vma_address, NULL,                                       \
-	   "vma_address(page, i): where the i-th VMA (by start) of the agent's mm maps the page "\
-	   "cache page, if it is a shared `file` VMA covering its index; else -1",               \
+	   "vma_address(page, i): where the i-th VMA (by start, a munmap's detached ones "       \
+	   "included) of the agent's mm maps the page cache page, if it is a shared `file` VMA " \
+	   "covering its index; else -1; -2 past the last VMA",                                  \
 	   TY_HANDLE, TY_INT)                                                                    \
 	KB("detached_vma_address", 1, TY_INT, kb_detached_vma_address, NULL,                    \
 	   "where the part of a `file` VMA that munmap detached from the agent's mm, and that "  \

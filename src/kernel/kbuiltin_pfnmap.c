@@ -13,6 +13,7 @@
 
 #include "../lang/program.h"
 #include "kbuiltin_2008.h" /* mn_might_sleep */
+#include "kbuiltin_tlb.h" /* mn_vma_rank */
 #include "kstate.h"
 
 #define KSTART MN_KSTART
@@ -63,6 +64,15 @@ int kb_iomem_revoked(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	if (!f)
 		return -1;
 	*ret = (f->flags & MN_PG_IOMEM_REVOKED) != 0;
+	return 0;
+}
+
+/* The device file's i_mmap tree (vma_interval_tree_foreach), by rank in address order: a
+ * VMA munmap detached stays in it until free_pgtables unlinks it (vma_remove). */
+int kb_devfile_vma(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	KSTART;
+	*ret = mn_vma_field(mn_vma_rank(m, a[0], MN_VMAS_DEVFILE), a[1]);
 	return 0;
 }
 

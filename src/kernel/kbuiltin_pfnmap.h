@@ -9,7 +9,7 @@
 #include "kbuiltin.h"
 
 BI(kb_pte_mkspecial); BI(kb_pfn_valid);
-BI(kb_iomem_revoke); BI(kb_iomem_revoked);
+BI(kb_iomem_revoke); BI(kb_iomem_revoked); BI(kb_devfile_vma);
 BI(kb_iomem_lock); EN(kb_iomem_lock_en); BI(kb_iomem_unlock);
 BI(kb_devfile_i_mmap_lock_read); EN(kb_devfile_i_mmap_lock_read_en);
 BI(kb_devfile_i_mmap_unlock_read);
@@ -31,6 +31,10 @@ BI(kb_devfile_i_mmap_unlock_write);
 	   TY_VOID)                                                                              \
 	KB("iomem_unlock", 0, TY_VOID, kb_iomem_unlock, NULL, "releases the driver's mutex",     \
 	   TY_VOID)                                                                              \
+	KB("devfile_vma", 2, TY_INT, kb_devfile_vma, NULL,                                       \
+	   "the i-th VMA of the device file's i_mmap (VM_PFNMAP, munmap-detached ones until "   \
+	   "vma_remove): field 0 start, 1 end, 2 flags, 3 vm_pgoff; -1 past the last",           \
+	   TY_INT, TY_INT)                                                                       \
 	KB("devfile_i_mmap_lock_read", 0, TY_VOID, kb_devfile_i_mmap_lock_read,                  \
 	   kb_devfile_i_mmap_lock_read_en,                                                       \
 	   "i_mmap_lock_read of the device file the agent's mm maps (a sleeping rwsem; blocks "  \

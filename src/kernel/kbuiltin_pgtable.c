@@ -72,9 +72,9 @@ int kb_free_pgtables(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	uint32_t floor = 0, ceiling = 0;
 	for (int k = 0; k < MN_NVMA; k++) {
 		const struct mn_vma *v = &m->vma[k];
-		if (v->used && v->end <= addr && v->end > floor)
+		if (MN_VMA_LIVE(v) && v->end <= addr && v->end > floor)
 			floor = v->end;
-		if (v->used && v->start >= end && (!ceiling || v->start < ceiling))
+		if (MN_VMA_LIVE(v) && v->start >= end && (!ceiling || v->start < ceiling))
 			ceiling = v->start;
 	}
 	/* free_pgd_range (6.1 :297): only whole PMD ranges between floor and ceiling */
@@ -133,7 +133,7 @@ int kb_vma_copy(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	int free_slot = -1;
 	for (int k = 0; k < MN_NVMA; k++) {
 		const struct mn_vma *v = &m->vma[k];
-		if (v->used && a[0] >= v->start && a[0] + a[1] <= v->end)
+		if (MN_VMA_LIVE(v) && a[0] >= v->start && a[0] + a[1] <= v->end)
 			src = v;
 		if (v->used && a[2] < v->end && a[2] + a[1] > v->start) {
 			snprintf(ctx->err, sizeof(ctx->err), "vma_copy: [%#llx, +%#llx) is mapped",
@@ -187,6 +187,6 @@ int kb_find_vma_intersection(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	MN_KSTART;
 	*ret = 0;
 	for (int k = 0; k < MN_NVMA; k++)
-		*ret |= m->vma[k].used && a[0] < m->vma[k].end && a[1] > m->vma[k].start;
+		*ret |= MN_VMA_LIVE(&m->vma[k]) && a[0] < m->vma[k].end && a[1] > m->vma[k].start;
 	return 0;
 }

@@ -335,7 +335,7 @@ int kb_range_in_vma(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	*ret = 0;
 	for (int i = 0; i < MN_NVMA; i++) {
 		const struct mn_vma *v = &m->vma[i];
-		if (v->used && a[0] >= v->start && a[1] <= v->end && a[0] < a[1])
+		if (MN_VMA_LIVE(v) && a[0] >= v->start && a[1] <= v->end && a[0] < a[1])
 			*ret = 1;
 	}
 	return 0;

@@ -111,17 +111,29 @@ int kb_pmd_none(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
-/* The VMA of rank i by start address, or NULL. The slots are not kept in address
- * order (vma_remove leaves holes), so rank them here. */
-const struct mn_vma *mn_vma_rank(const struct mn_mm *m, mn_val i)
+/* Is v in the set asked for (enum mn_vma_set)? */
+static int vma_in_set(const struct mn_vma *v, int set)
+{
+	if (!v->used)
+		return 0;
+	if (set == MN_VMAS_ALL)
+		return 1;
+	if (set == MN_VMAS_DEVFILE)
+		return (v->flags & MN_VM_PFNMAP) != 0;
+	return !(v->flags & MN_VM_DETACHED) == (set == MN_VMAS_LIVE);
+}
+
+/* The VMA of rank i by start address in the set (enum mn_vma_set), or NULL. The slots
+ * are not kept in address order (vma_remove leaves holes), so rank them here. */
+const struct mn_vma *mn_vma_rank(const struct mn_mm *m, mn_val i, int set)
 {
 	for (int k = 0; k < MN_NVMA; k++) {
 		const struct mn_vma *v = &m->vma[k];
-		if (!v->used)
+		if (!vma_in_set(v, set))
 			continue;
 		int below = 0;
 		for (int j = 0; j < MN_NVMA; j++)
-			below += m->vma[j].used && m->vma[j].start < v->start;
+			below += vma_in_set(&m->vma[j], set) && m->vma[j].start < v->start;
 		if (below == i)
 			return v;
 	}
@@ -134,14 +146,14 @@ int kb_vma_count(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	KSTART;
 	*ret = 0;
 	for (int k = 0; k < MN_NVMA; k++)
-		*ret += m->vma[k].used;
+		*ret += MN_VMA_LIVE(&m->vma[k]);
 	return 0;
 }
 
 int kb_vma_start(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	KSTART;
-	const struct mn_vma *v = mn_vma_rank(m, a[0]);
+	const struct mn_vma *v = mn_vma_rank(m, a[0], MN_VMAS_LIVE);
 	*ret = v ? (mn_val)v->start : -1;
 	return 0;
 }
@@ -149,8 +161,33 @@ int kb_vma_start(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 int kb_vma_end(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	KSTART;
-	const struct mn_vma *v = mn_vma_rank(m, a[0]);
+	const struct mn_vma *v = mn_vma_rank(m, a[0], MN_VMAS_LIVE);
 	*ret = v ? (mn_val)v->end : -1;
+	return 0;
+}
+
+mn_val mn_vma_field(const struct mn_vma *v, mn_val field)
+{
+	if (!v)
+		return -1;
+	switch (field) {
+	case 0:
+		return v->start;
+	case 1:
+		return v->end;
+	case 2:
+		return v->flags & ~MN_VM_DETACHED;
+	default:
+		return v->pgoff;
+	}
+}
+
+/* unmap_region's walk of the detached VMAs (6.1 unmap_vmas over mt_detach), by rank in
+ * address order. */
+int kb_detached_vma(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	KSTART;
+	*ret = mn_vma_field(mn_vma_rank(m, a[0], MN_VMAS_DETACHED), a[1]);
 	return 0;
 }
 

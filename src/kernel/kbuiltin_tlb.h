@@ -12,7 +12,7 @@ BI(kb_flush_tlb_mm); BI(kb_inc_tlb_flush_pending); BI(kb_dec_tlb_flush_pending);
 BI(kb_mm_tlb_flush_pending); BI(kb_mm_tlb_flush_nested);
 /* page tables and VMAs */
 BI(kb_ptep_test_and_clear_young); BI(kb_pmd_none); BI(kb_vma_count); BI(kb_vma_start);
-BI(kb_vma_end);
+BI(kb_vma_end); BI(kb_detached_vma);
 /* pure PTE helpers */
 BI(kb_pte_soft_dirty); BI(kb_pte_clear_soft_dirty); BI(kb_pte_mksoft_dirty);
 BI(kb_pte_mkyoung);
@@ -25,7 +25,17 @@ struct mn_kstate;
 struct mn_mm;
 struct mn_vma;
 /* The VMA of rank i by start address (vma_start(i)), or NULL. */
-const struct mn_vma *mn_vma_rank(const struct mn_mm *m, mn_val i);
+enum mn_vma_set {
+	MN_VMAS_LIVE,     /* the mm's VMAs: what find_vma and the page walks see */
+	MN_VMAS_DETACHED, /* those a munmap in progress detached (MN_VM_DETACHED) */
+	MN_VMAS_ALL,      /* both: a detached VMA stays in its file's i_mmap until
+			   * free_pgtables unlinks it */
+	MN_VMAS_DEVFILE,  /* the device file's i_mmap: VM_PFNMAP VMAs, detached or not */
+};
+const struct mn_vma *mn_vma_rank(const struct mn_mm *m, mn_val i, int set);
+/* field 0 of v: its start, 1 its end, 2 its flags (without MN_VM_DETACHED), 3 its
+ * vm_pgoff; -1 for no VMA */
+mn_val mn_vma_field(const struct mn_vma *v, mn_val field);
 /* The agent's gather frees a page-table page whose range starts at addr: the range
  * widens by that page and freed_tables is set (0; -1 with ctx->err without a gather). */
 int mn_gather_freed_table(struct mn_ctx *ctx, struct mn_kstate *ks, uint32_t addr);
@@ -55,6 +65,9 @@ int mn_gather_freed_table(struct mn_ctx *ctx, struct mn_kstate *ks, uint32_t add
 	   "start of the i-th VMA in address order, -1 past the last", TY_INT)                   \
 	KB("vma_end", 1, TY_INT, kb_vma_end, NULL,                                               \
 	   "end of the i-th VMA in address order, -1 past the last", TY_INT)                     \
+	KB("detached_vma", 2, TY_INT, kb_detached_vma, NULL,                                     \
+	   "the i-th VMA munmap detached: field 0 start, 1 end, 2 flags; -1 past the last",      \
+	   TY_INT, TY_INT)                                                                       \
 	KP("pte_soft_dirty", 1, TY_INT, kb_pte_soft_dirty, "1 when the soft-dirty bit is set",   \
 	   TY_INT)                                                                               \
 	KP("pte_clear_soft_dirty", 1, TY_INT, kb_pte_clear_soft_dirty,                           \

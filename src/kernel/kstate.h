@@ -27,7 +27,14 @@ enum mn_vm_flags {
 	MN_VM_HUGEPAGE = 64, /* MADV_HUGEPAGE: THP faults (the `thp` mapping kind) */
 	MN_VM_FILE = 128,    /* maps the model's file (vm_file, with page_mkwrite): `file` kind */
 	MN_VM_UFFD_WP = 256, /* registered with userfaultfd in write-protect mode */
+	/* munmap took it out of the mm's tree (6.1 do_mas_align_munmap's mt_detach): only
+	 * unmap_region still sees it (detached_vma_*), until vma_remove frees it. Lookups
+	 * under mmap_lock held for read (faults, madvise, GUP) no longer find it, which
+	 * matters once munmap has downgraded the lock. */
+	MN_VM_DETACHED = 512,
 };
+/* a VMA the mm's lookups see: used and not detached by a munmap in progress */
+#define MN_VMA_LIVE(v) ((v)->used && !((v)->flags & MN_VM_DETACHED))
 /* VMAs that map a file and follow its vm_pgoff: the model's file (MN_VM_FILE) or the
  * device file of the mm (MN_VM_PFNMAP) */
 #define MN_VM_PGOFF (MN_VM_FILE | MN_VM_PFNMAP)

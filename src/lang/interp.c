@@ -33,7 +33,7 @@ static void fault(struct run *r, const char *fmt, const char *arg)
 	}
 }
 
-static int binop(int op, mn_val x, mn_val y, mn_val *out)
+static inline int binop(int op, mn_val x, mn_val y, mn_val *out)
 {
 	uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
 	switch (op) {
@@ -289,17 +289,20 @@ static int builtin_enabled(struct run *r, const struct insn *in)
 	const struct mn_builtin *b = &mn_builtins[in->a];
 	if (!b->enabled)
 		return 1;
-	struct mn_ctx ctx = { .prog = r->p, .w = r->w, .agent = r->agent };
+	struct mn_ctx ctx;
+	mn_ctx_init(&ctx, r->p, r->w, r->agent, 0);
 	return b->enabled(&ctx, &r->v[r->a->sp - in->b]);
 }
 
-/* Executes the instruction at the top frame's pc. atomic_depth is the enclosing atomic
- * nesting, updated by the markers. Returns 0 to continue, 1 when the agent stopped. */
-static int exec1(struct run *r, int *atomic_depth)
+/* Executes the instruction at the top frame's pc (f is that frame, in its instruction).
+ * atomic_depth is the enclosing atomic nesting, updated by the markers. Returns 0 to
+ * continue, 1 when the agent stopped. Inlined into its three callers: the call and the
+ * frame lookup cost as much as the local instructions themselves, which run several
+ * times per step. */
+static inline __attribute__((always_inline)) int exec1(struct run *r, struct mn_frame *f,
+						       const struct insn *in, int *atomic_depth)
 {
 	struct mn_agent *a = r->a;
-	struct mn_frame *f = &r->fr[a->nframes - 1];
-	const struct insn *in = &r->p->code[f->pc];
 	mn_val *v = r->v;
 	uint32_t pc = f->pc;
 	mn_val x, y;
@@ -413,8 +416,8 @@ static int exec1(struct run *r, int *atomic_depth)
 			fault(r, "'%s' would block inside an atomic block", b->name);
 			return 1;
 		}
-		struct mn_ctx ctx = { .prog = r->p, .w = r->w, .agent = r->agent,
-				      .tracing = r->note != NULL };
+		struct mn_ctx ctx;
+		mn_ctx_init(&ctx, r->p, r->w, r->agent, r->note != NULL);
 		int rc = b->exec(&ctx, args, &ret);
 		r->w->fired |= ctx.fired;
 		if (r->note) {
@@ -485,18 +488,30 @@ static int exec1(struct run *r, int *atomic_depth)
 	return 0;
 }
 
+/* The top frame and its instruction. */
+static inline struct mn_frame *top_frame(const struct run *r, const struct insn **in)
+{
+	struct mn_frame *f = &r->fr[r->a->nframes - 1];
+	*in = &r->p->code[f->pc];
+	return f;
+}
+
 static void settle(struct run *r)
 {
 	int depth = 0;
-	for (int n = 0; r->a->status == MN_AGENT_RUNNING; n++) {
-		const struct insn *in = &r->p->code[r->fr[r->a->nframes - 1].pc];
-		if (insn_is_step(in))
+	if (r->a->status != MN_AGENT_RUNNING)
+		return;
+	/* exec1 returns 1 whenever the agent stops running */
+	for (int n = 0;; n++) {
+		const struct insn *in;
+		struct mn_frame *f = top_frame(r, &in);
+		if (r->p->is_step[f->pc])
 			return;
 		if (n == MAX_LOCAL_OPS) {
 			fault(r, "more than a million local operations without a step%s", "");
 			return;
 		}
-		if (exec1(r, &depth))
+		if (exec1(r, f, in, &depth))
 			return;
 	}
 }
@@ -523,7 +538,8 @@ int mn_enabled(const struct mn_prog *p, const struct mn_world *w, int i)
 		return eval_pure(p, w, i, pc + 1, &x, &why) || x != 0;
 	}
 	if (in->op == OP_BUILTIN && mn_builtins[in->a].enabled) {
-		struct mn_ctx ctx = { .prog = p, .w = (struct mn_world *)w, .agent = i };
+		struct mn_ctx ctx;
+		mn_ctx_init(&ctx, p, (struct mn_world *)w, i, 0);
 		return mn_builtins[in->a].enabled(&ctx, &mn_vals_c(a, l)[a->sp - in->b]);
 	}
 	return 1;
@@ -541,13 +557,16 @@ void mn_step(const struct mn_prog *p, struct mn_world *w, int i, struct mn_step_
 	if (r.a->status != MN_AGENT_RUNNING)
 		return;
 	/* The step itself, then (inside atomic) everything up to the block's end. */
-	if (!exec1(&r, &depth)) {
-		for (int n = 0; depth > 0 && r.a->status == MN_AGENT_RUNNING; n++) {
+	const struct insn *in;
+	struct mn_frame *f = top_frame(&r, &in);
+	if (!exec1(&r, f, in, &depth)) {
+		for (int n = 0; depth > 0; n++) {
 			if (n == MAX_LOCAL_OPS) {
 				fault(&r, "atomic block does not terminate%s", "");
 				break;
 			}
-			if (exec1(&r, &depth))
+			f = top_frame(&r, &in);
+			if (exec1(&r, f, in, &depth))
 				break;
 		}
 		settle(&r);

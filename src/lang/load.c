@@ -263,6 +263,9 @@ static struct mn_prog *finish(struct ast *ast, const char *path, const char *tex
 		goto fail;
 	p->name = ast->name ? xstrdup(ast->name) : stem(path);
 	layout(p);
+	p->is_step = xmalloc(p->ncode ? p->ncode : 1);
+	for (size_t pc = 0; pc < p->ncode; pc++)
+		p->is_step[pc] = (uint8_t)insn_is_step(&p->code[pc]);
 	mn_kernel_fp_prepare(p);
 	mn_por_prepare(p);
 	char err[200] = "";
@@ -356,6 +359,7 @@ void mn_prog_free(struct mn_prog *p)
 	free(p->kfp_base);
 	free(p->kfp_devarg);
 	free(p->fp_static);
+	free(p->is_step);
 	free(p->fp_future);
 	free(p->init);
 	free(p->name);

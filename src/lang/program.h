@@ -124,6 +124,7 @@ struct mn_prog {
 	char *profile;
 	struct ast *ast; /* kept for source spans */
 	struct insn *code;
+	uint8_t *is_step; /* per pc, insn_is_step: the interpreter asks before every instruction */
 	struct insn_dbg *dbg;
 	size_t ncode, ccode;
 	struct fn_info *fns;
