@@ -169,10 +169,11 @@ static const struct spec specs[] = {
 	{ "native_flush_tlb_range_stride", 0, 0, 0, 0, 0, 0, W, 0, 0, XR, 0, 0, 0, 0 },
 	{ "tlb_flush_pmd_range",    0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0 },
 	{ "tlb_remove_pmd_tlb_entry", 0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0 },
-	/* a device's TLB object is its IOTLB, its walker's paging-structure cache and its
-	 * state (struct mn_dev): a walk through a cached PMD entry reads the PTE table of the
-	 * address's PMD range (pte) and the table's generation (ptalloc), as a walk from
-	 * the root does */
+	/* a CPU's or device's TLB object covers its walker's paging-structure cache too (a
+	 * device's also its state, struct mn_dev): the accesses that fill the cache and the
+	 * flushes that empty it write that object already, and a walk through a cached PMD
+	 * entry reads the PTE table of the address's PMD range (pte) and the table's
+	 * generation (ptalloc), as a walk from the root does */
 	{ "iotlb_flush",            0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
 	{ "iotlb_flush_leaf",       0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
 	{ "dev_stop",               0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
