@@ -129,6 +129,18 @@ OPS = {
         "mm m { map 0x1000 anon rw populate }", "",
         ["P0 @cpu0 m { store(0x1000, 1); r1 = move_pages(0x1000, 1); r0 = load(0x1000); }"],
         "P0:r0 == 1 || P0:r0 == 7"),
+    # the rmap walk (lib/linux-6.1/rmap.mnl) over a page mapped in two mms: the device is
+    # the parent's; tests/kernel/*_all_* put one in each mm
+    "migrate_shared": (
+        "move_pages(2) with MPOL_MF_MOVE_ALL, from an agent without an mm, of a page shared "
+        "after fork: the rmap walk migrates the parent's mapping and the child's",
+        "mm m { map 0x1000 anon rw populate }", "fork m child",
+        ["M0 { r0 = move_pages_all(1, 0x1000, 1); }"]),
+    "reclaim_shared": (
+        "kswapd as a kernel thread reclaims a page shared after fork: the rmap walk "
+        "unmaps the parent's mapping and the child's (batched flush, swap-out)",
+        "mm m { map 0x1000 anon rw populate }", "fork m child",
+        ["K0 { r0 = kswapd_reclaim_all(1, 0x1000); }"]),
     "mbind_move": (
         "mbind(MPOL_BIND to node 1, MPOL_MF_MOVE) migrates the page, then the CPU reads it",
         "mm m { map 0x1000 anon rw populate }", "",
@@ -235,6 +247,9 @@ FIRES = {
     ("kswapd_reclaim", "gru"): (["uaf", "stale", "incoherent"], GRU + "; kswapd holds no mmap_lock"),
     ("madv_pageout", "gru"): (["uaf", "stale", "lost_write", "incoherent"], GRU),
     ("move_pages", "gru"): (["uaf", "stale", "lost_write", "incoherent"], GRU),
+    ("migrate_shared", "gru"): (["uaf", "stale"], GRU + "; the migration holds no mmap_lock "
+                                "of the device's mm while it walks the page's mappings"),
+    ("reclaim_shared", "gru"): (["uaf", "stale"], GRU + "; kswapd holds no mmap_lock"),
     ("anon_fault", "gru"): (["stale", "incoherent"], GRU + ": the zero page"),
     ("zero_page_cow", "gru"): (["stale", "incoherent"], GRU + ": the zero page"),
     ("fork_cow", "gru"): (["uaf", "stale", "incoherent"], GRU),
@@ -287,6 +302,8 @@ FIRES_412 = {k: v for k, v in FIRES.items() if k[1] == "gru" and k[0] not in
 FIRES_412.update({
     ("kswapd_reclaim", "odp"): (["protocol"], ODP_412 + " (reclaim's unmap)"),
     ("move_pages", "odp"): (["protocol:Always"], ODP_412 + " (migration's unmap)"),
+    ("migrate_shared", "odp"): (["protocol:Always"], ODP_412 + " (migration's unmap)"),
+    ("reclaim_shared", "odp"): (["protocol:Always"], ODP_412 + " (reclaim's unmap)"),
     ("mbind_move", "odp"): (["protocol:Always"], ODP_412 + " (migration's unmap)"),
     ("page_mkclean", "odp"): (["protocol:Always"], ODP_412 + " (writeback's page_mkclean)"),
 })

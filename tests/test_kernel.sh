@@ -228,6 +228,79 @@ invalidate_range_end CLEAR 0x1000 0x2000 1
 X
 cmp -s "$T/trace" "$T/want" && ok || { bad "6.6 reclaim/migration trace"; diff "$T/want" "$T/trace"; }
 
+# The rmap walk over a page mapped in two mms (rmap.mnl), from an agent without an mm.
+# move_pages_all (MPOL_MF_MOVE_ALL) of a page shared after fork, named by the child's
+# mapping: try_to_migrate_one for each mapping the anon_vma's tree gives, the parent's VMA
+# first: a CLEAR range over the page (not MIGRATE: 6.1's try_to_migrate_one initialises
+# its range with MMU_NOTIFY_CLEAR), ptep_clear_flush (no _notify) and the migration entry,
+# then the end call's invalidate_range (not _only_end); remove_migration_ptes emits
+# nothing. Then kswapd_reclaim_all: clear_flush_young at each mapping for the age step and
+# again for shrink_folio_list's folio_referenced, then try_to_unmap_one per mapping (start,
+# its own invalidate_range after the swap entry, the end call's), and nothing from
+# try_to_unmap_flush.
+cat >"$T/rmapwalk.mnl" <<'X'
+kernel linux-6.1
+mm parent { map 0x1000 anon rw populate }
+fork parent child
+M0 { r0 = move_pages_all(1, 0x1000, 1); r1 = kswapd_reclaim_all(0, 0x1000); }
+X
+"$M" --trace-notifier "$T/rmapwalk.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start CLEAR 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_end CLEAR 0x1000 0x2000 1
+invalidate_range_start CLEAR 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_end CLEAR 0x1000 0x2000 1
+clear_flush_young - 0x1000 0x2000 -
+clear_flush_young - 0x1000 0x2000 -
+clear_flush_young - 0x1000 0x2000 -
+clear_flush_young - 0x1000 0x2000 -
+invalidate_range_start CLEAR 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_end CLEAR 0x1000 0x2000 1
+invalidate_range_start CLEAR 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_end CLEAR 0x1000 0x2000 1
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "rmap walk trace"; diff "$T/want" "$T/trace"; }
+
+# A KSM page in two mms: ksmd (a kernel thread) merges a's 0x1000 with b's 0x3000
+# (write_protect_page of b's page, which becomes the KSM page: start, change_pte from
+# set_pte_at_notify, the end call's invalidate_range; then write_protect_page and
+# replace_page of a's), then move_pages_all walks the stable node's rmap_items, newest
+# first (stable_tree_append adds at the head): b's mapping, then a's.
+cat >"$T/ksmwalk.mnl" <<'X'
+kernel linux-6.1
+mm a { map 0x1000 anon rw populate }
+mm b { map 0x3000 anon rw populate }
+K0 { r0 = ksmd_merge_pages(0, 0x1000, 1, 0x3000); r1 = move_pages_all(0, 0x1000, 1); }
+X
+"$M" --trace-notifier "$T/ksmwalk.mnl" >"$T/trace"
+cat >"$T/want" <<'X'
+invalidate_range_start CLEAR 0x3000 0x4000 1
+change_pte - 0x3000 0x4000 -
+invalidate_range - 0x3000 0x4000 -
+invalidate_range_end CLEAR 0x3000 0x4000 1
+invalidate_range_start CLEAR 0x1000 0x2000 1
+change_pte - 0x1000 0x2000 -
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_end CLEAR 0x1000 0x2000 1
+invalidate_range_start CLEAR 0x1000 0x2000 1
+change_pte - 0x1000 0x2000 -
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_end CLEAR 0x1000 0x2000 1
+invalidate_range_start CLEAR 0x3000 0x4000 1
+invalidate_range - 0x3000 0x4000 -
+invalidate_range_end CLEAR 0x3000 0x4000 1
+invalidate_range_start CLEAR 0x1000 0x2000 1
+invalidate_range - 0x1000 0x2000 -
+invalidate_range_end CLEAR 0x1000 0x2000 1
+X
+cmp -s "$T/trace" "$T/want" && ok || { bad "KSM rmap walk trace"; diff "$T/want" "$T/trace"; }
+
 # Errors in kernel declarations are located.
 printf 'kernel linux-6.1\nmm m { map 0x1000 anon rx }\nP0 @cpu0 m { }\n' >"$T/bad.mnl"
 "$M" "$T/bad.mnl" >"$T/out" 2>"$T/err"

@@ -542,7 +542,7 @@ int kb_alloc_page(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		fr->mapcount = 0;
 		fr->flags = 0;
 		fr->data = 0;
-		fr->owner_mm = (uint8_t)(ctx->prog->agents[ctx->agent].mm + 1);
+		fr->owner_mm = (uint8_t)(mn_agent_mm(ctx) + 1);
 		*ret = MN_HANDLE(MN_HK_FRAME, f);
 		return 0;
 	}
@@ -645,14 +645,20 @@ static int rmap_delta(struct mn_ctx *ctx, mn_val h, int delta)
 	return 0;
 }
 
+/* __page_set_anon_rmap with exclusive: the page is this mm's alone, and its anon_vma
+ * becomes the VMA's (the mm the agent works on; src/kernel/kbuiltin_rmap.c). */
 static int set_exclusive(struct mn_ctx *ctx, mn_val h)
 {
 	struct mn_kstate *ks = mn_kctx(ctx);
 	int f = frame_of(ctx, h);
 	if (!ks || f < 0)
 		return -1;
-	if (f)
+	int mm = mn_agent_mm(ctx);
+	if (f) {
 		ks->frame[f].flags |= MN_PG_ANON_EXCLUSIVE;
+		if (mm >= 0 && ks->frame[f].kind == MN_FRAME_ANON)
+			ks->frame[f].owner_mm = (uint8_t)(mm + 1);
+	}
 	return 0;
 }
 
@@ -729,8 +735,17 @@ int kb_page_set_ksm(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	int f = frame_of(ctx, a[0]);
 	if (!ks || f < 0)
 		return -1;
-	if (f && ks->frame[f].kind != MN_FRAME_ZERO)
-		ks->frame[f].flags |= MN_PG_KSM;
+	if (!f || ks->frame[f].kind == MN_FRAME_ZERO)
+		return 0;
+	/* stable_tree_insert: the model's one stable node is this page's from now on */
+	int k = ks->ksm.kpfn - 1;
+	if (k >= 0 && k != f && ks->frame[k].kind == MN_FRAME_ANON && (ks->frame[k].flags & MN_PG_KSM)) {
+		snprintf(ctx->err, sizeof(ctx->err), "a second KSM page: the model's stable tree holds one");
+		return -1;
+	}
+	ks->frame[f].flags |= MN_PG_KSM;
+	memset(&ks->ksm, 0, sizeof(ks->ksm));
+	ks->ksm.kpfn = (uint8_t)(f + 1);
 	return 0;
 }
 
@@ -953,37 +968,86 @@ int kb_wlog_discard(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		return -1;
 	mn_wlog_discard(ks, mm, (uint32_t)a[0]);
 	for (int i = 0; i < MN_NOPS; i++)
-		if (ks->op[i].active && ks->op[i].agent == ctx->agent)
+		if (ks->op[i].mms && ks->op[i].agent == ctx->agent)
 			ks->op[i].discards = 1;
 	return 0;
 }
 
-/* ---- operation boundaries ---- */
+/* ---- operation boundaries ----
+ * An agent has one operation record at a time. A kernel thread's rmap walk is one
+ * operation on every mm it visits: the record gets one range per mm (op_widen). */
+
+static struct mn_opr *op_of(struct mn_kstate *ks, int agent)
+{
+	for (int i = 0; i < MN_NOPS; i++)
+		if (ks->op[i].mms && ks->op[i].agent == agent)
+			return &ks->op[i];
+	return NULL;
+}
+
+/* The agent's record (made when create and there is none), or NULL with ctx->err set. */
+static struct mn_opr *op_record(struct mn_ctx *ctx, struct mn_kstate *ks, int create)
+{
+	struct mn_opr *me = op_of(ks, ctx->agent);
+	for (int k = 0; !me && create && k < MN_NOPS; k++) { /* from the agent's slot, as mn_gather_of */
+		struct mn_opr *o = &ks->op[(ctx->agent + k) % MN_NOPS];
+		if (!o->mms) {
+			memset(o, 0, sizeof(*o));
+			o->agent = (uint8_t)ctx->agent;
+			return o;
+		}
+	}
+	if (!me)
+		snprintf(ctx->err, sizeof(ctx->err), create ? "too many operations at once" : "op_end without op_begin");
+	return me;
+}
 
 int kb_op_begin(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
 	KSTART;
-	for (int i = 0; i < MN_NOPS; i++) {
-		struct mn_opr *o = &ks->op[i];
-		if (o->active && o->agent == ctx->agent) {
-			snprintf(ctx->err, sizeof(ctx->err), "op_begin inside an operation");
-			return -1;
-		}
+	struct mn_opr *o = op_of(ks, ctx->agent);
+	if (o && ((o->mms >> mm) & 1)) {
+		snprintf(ctx->err, sizeof(ctx->err), "op_begin inside an operation");
+		return -1;
 	}
-	for (int k = 0; k < MN_NOPS; k++) { /* from the agent's slot, as mn_gather_of */
-		struct mn_opr *o = &ks->op[(ctx->agent + k) % MN_NOPS];
-		if (o->active)
-			continue;
-		o->active = 1;
-		o->start = (uint32_t)a[0];
-		o->end = (uint32_t)a[1];
-		o->mm = (uint8_t)mm;
-		o->agent = (uint8_t)ctx->agent;
+	if (!(o = op_record(ctx, ks, 1)))
+		return -1;
+	o->mms |= (uint8_t)(1u << mm);
+	o->start[mm] = (uint32_t)a[0];
+	o->end[mm] = (uint32_t)a[1];
+	return 0;
+}
+
+int kb_op_widen(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	KSTART;
+	if (mn_bad_range(ctx, a[0], a[1], 1))
+		return -1;
+	struct mn_opr *o = op_record(ctx, ks, 1);
+	if (!o)
+		return -1;
+	if (!((o->mms >> mm) & 1)) {
+		o->mms |= (uint8_t)(1u << mm);
+		o->start[mm] = (uint32_t)a[0];
+		o->end[mm] = (uint32_t)a[1];
 		return 0;
 	}
-	snprintf(ctx->err, sizeof(ctx->err), "too many operations at once");
-	return -1;
+	if ((uint32_t)a[0] < o->start[mm])
+		o->start[mm] = (uint32_t)a[0];
+	if ((uint32_t)a[1] > o->end[mm])
+		o->end[mm] = (uint32_t)a[1];
+	return 0;
+}
+
+int kb_op_active(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)a;
+	KSTART;
+	const struct mn_opr *o = op_of(ks, ctx->agent);
+	*ret = o && ((o->mms >> mm) & 1);
+	return 0;
 }
 
 /* A translation the TLB entry e still gives for page va that the page table no longer
@@ -1017,11 +1081,11 @@ static int stale_entry(struct mn_kstate *ks, const struct mn_tlbe *e, uint32_t v
 }
 
 /* Another operation on the page of va has not returned yet. */
-static int op_busy(const struct mn_kstate *ks, const struct mn_opr *me, uint32_t va)
+static int op_busy(const struct mn_kstate *ks, const struct mn_opr *me, int mm, uint32_t va)
 {
 	for (int i = 0; i < MN_NOPS; i++) {
 		const struct mn_opr *o = &ks->op[i];
-		if (o != me && o->active && o->mm == me->mm && va >= o->start && va < o->end)
+		if (o != me && mn_op_covers(o, mm, va))
 			return 1;
 	}
 	return 0;
@@ -1032,31 +1096,31 @@ int kb_op_end(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	(void)a;
 	(void)ret;
 	KSTART;
-	struct mn_opr *me = NULL;
-	for (int i = 0; i < MN_NOPS; i++)
-		if (ks->op[i].active && ks->op[i].agent == ctx->agent)
-			me = &ks->op[i];
-	if (!me) {
-		snprintf(ctx->err, sizeof(ctx->err), "op_end without op_begin");
+	struct mn_opr *me = op_record(ctx, ks, 0);
+	if (!me)
+		return -1;
+	if (!((me->mms >> mm) & 1)) {
+		snprintf(ctx->err, sizeof(ctx->err), "op_end without op_begin on this mm");
 		return -1;
 	}
+	uint32_t start = me->start[mm], end = me->end[mm];
 	/* Each TLB entry of the mm, at each page of the range it translates (one for a 4 KiB
 	 * entry, a PMD's worth for a 2 MiB one): the entries, not the range's pages, are
 	 * walked, since the range may be the whole address space (clear_refs, exit). */
 	for (int c = 0; c < MN_NCPU + MN_NDEV; c++) {
 		struct mn_tlbe *tlb = c < MN_NCPU ? ks->cpu[c].tlb : ks->dev[c - MN_NCPU].tlb;
 		for (int k = 0; k < MN_NTLB; k++) {
-			if (!tlb[k].vpn || tlb[k].mm != me->mm)
+			if (!tlb[k].vpn || tlb[k].mm != mm)
 				continue;
 			uint32_t n = (tlb[k].flags & MN_PTE_HUGE) ? MN_PTRS : 1;
 			uint32_t first = (uint32_t)(tlb[k].vpn - 1) << MN_PAGE_SHIFT;
 			uint32_t last = first + (n << MN_PAGE_SHIFT);
-			/* the pages of the range: me->start + i pages */
-			uint32_t va = me->start;
+			/* the pages of the range: start + i pages */
+			uint32_t va = start;
 			if (first > va)
 				va += (first - va + MN_PAGE_SIZE - 1) & ~(uint32_t)(MN_PAGE_SIZE - 1);
-			for (; va < last && va < me->end; va += MN_PAGE_SIZE)
-				if (!op_busy(ks, me, va) &&
+			for (; va < last && va < end; va += MN_PAGE_SIZE)
+				if (!op_busy(ks, me, mm, va) &&
 				    stale_entry(ks, &tlb[k], va, c >= MN_NCPU))
 					ctx->fired |= 1u << MN_CHECK_STALE;
 		}
@@ -1066,10 +1130,12 @@ int kb_op_end(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	 * are dropped (the log, not the range, is walked). */
 	for (int i = MN_NWLOG - 1; me->discards && i >= 0; i--) {
 		uint32_t va;
-		if (mn_wlog_at(ks, i, me->mm, &va) && va >= (me->start & ~(uint32_t)(MN_PAGE_SIZE - 1)) &&
-		    va + (me->start & (MN_PAGE_SIZE - 1)) < me->end)
-			mn_wlog_discard(ks, me->mm, va);
+		if (mn_wlog_at(ks, i, mm, &va) && va >= (start & ~(uint32_t)(MN_PAGE_SIZE - 1)) &&
+		    va + (start & (MN_PAGE_SIZE - 1)) < end)
+			mn_wlog_discard(ks, mm, va);
 	}
-	memset(me, 0, sizeof(*me));
+	me->mms &= (uint8_t)~(1u << mm);
+	if (!me->mms)
+		memset(me, 0, sizeof(*me));
 	return 0;
 }

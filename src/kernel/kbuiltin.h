@@ -104,7 +104,8 @@ BI(kb_page_remove_rmap); BI(kb_page_try_share_anon_rmap); BI(kb_pages_identical)
 /* mmu_gather and VMAs */
 BI(kb_tlb_remove_page); BI(kb_tlb_batch_free); BI(kb_vma_remove); BI(kb_vma_set_write);
 /* operation boundaries (for `stale`) */
-BI(kb_op_begin); BI(kb_op_end); BI(kb_wlog_discard);
+BI(kb_op_begin); BI(kb_op_end); BI(kb_wlog_discard); BI(kb_op_widen); BI(kb_op_active);
+EN(kb_vma_remove_en); /* kbuiltin_rmap.c */
 /* notifier core */
 BI(kb_mn_nsubs); BI(kb_mn_sub_at); BI(kb_mn_sub_dev); BI(kb_mn_sub_type); BI(kb_mn_trace);
 BI(kb_mn_release_all); BI(kb_trace_op); BI(kb_mn_sub_of_dev); BI(kb_mn_unregister);
@@ -196,8 +197,10 @@ BI(kb_iotlb_flush); BI(kb_iotlb_flush_leaf); BI(kb_dev_stop);
 	KB("vma_set_write", 3, TY_VOID, kb_vma_set_write, NULL,                                 \
 	   "mprotect_fixup: [start, end) becomes writable or not, splitting VMAs at the edges",  \
 	   TY_INT, TY_INT, TY_INT)                                                              \
-	KB("vma_remove", 2, TY_VOID, kb_vma_remove, NULL,                                       \
-	   "removes [start, end) from the agent's mm VMAs", TY_INT, TY_INT)                     \
+	KB("vma_remove", 2, TY_VOID, kb_vma_remove, kb_vma_remove_en,                           \
+	   "removes [start, end) from the agent's mm VMAs; free_pgtables' unlink_anon_vmas: "    \
+	   "blocks while an rmap walk holds the anon_vma lock of the mm's family",               \
+	   TY_INT, TY_INT)                                                                       \
 	KB("vma_detach", 2, TY_VOID, kb_vma_detach, NULL,                                       \
 	   "munmap: [start, end) leaves the mm's VMA tree (split at the edges); only "          \
 	   "detached_vma sees it until vma_remove", TY_INT, TY_INT)                              \
@@ -206,7 +209,13 @@ BI(kb_iotlb_flush); BI(kb_iotlb_flush_leaf); BI(kb_dev_stop);
 	KB("op_begin", 2, TY_VOID, kb_op_begin, NULL,                                           \
 	   "a core-mm operation on [start, end) of the agent's mm begins", TY_INT, TY_INT)      \
 	KB("op_end", 0, TY_VOID, kb_op_end, NULL,                                               \
-	   "it returns: `stale` looks at every TLB for its range", TY_VOID)                     \
+	   "it returns (on the agent's mm): `stale` looks at every TLB for its range", TY_VOID) \
+	KB("op_widen", 2, TY_VOID, kb_op_widen, NULL,                                           \
+	   "the agent's operation also covers [start, end) of the mm it works on (begun there " \
+	   "if it was not): a kernel thread's rmap walk, one operation over every mapping",     \
+	   TY_INT, TY_INT)                                                                       \
+	KB("op_active", 0, TY_INT, kb_op_active, NULL,                                          \
+	   "1 when the agent's operation is on the mm it works on", TY_VOID)                    \
 	KB("mn_nsubs", 1, TY_INT, kb_mn_nsubs, NULL,                                            \
 	   "hashed subscriptions of the mm implementing any of the MN_OP_* bits", TY_INT)       \
 	KB("mn_sub_at", 2, TY_HANDLE, kb_mn_sub_at, NULL,                                       \

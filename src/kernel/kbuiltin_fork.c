@@ -61,6 +61,7 @@ int kb_dup_vma(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 			continue;
 		}
 		cm->vma[k] = *src;
+		cm->anon_parent = (uint8_t)(mm + 1); /* anon_vma_fork */
 		return 0;
 	}
 	snprintf(ctx->err, sizeof(ctx->err), "dup_vma: more VMAs than the model holds");

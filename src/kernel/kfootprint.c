@@ -26,6 +26,8 @@ enum obj {
 		      * might_sleep reads, is no one else's business and is no object) */
 	O_PTPOOL,    /* the free page-table pages every mm allocates from */
 	O_IMMAP,     /* the model file's rmap: i_mmap_rwsem, detached VMAs (file_specs) */
+	O_ANONVMA,   /* the anon_vmas' rwsems (anon_specs); which mms' VMAs each anon_vma
+		      * holds goes with those mms' VMAs */
 	O_IRQ,       /* which agents have interrupts disabled (the actx column's XR/XW) */
 	O_CTLB,      /* + CPU: that CPU's TLB */
 	O_DTLB = O_CTLB + MN_NCPU, /* + device: its IOTLB or mirror table, and its state */
@@ -276,6 +278,19 @@ static const struct spec specs[] = {
 	{ "devfile_i_mmap_unlock_read", 0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "devfile_i_mmap_lock_write", 0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "devfile_i_mmap_unlock_write", 0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	/* the rmap of anonymous and KSM pages (kbuiltin_rmap.c): a page's anon_vma and the
+	 * stable node are with the frames; the anon_vma tree is the mms' VMAs (a kernel
+	 * thread's rows cover every mm); the rwsems are O_ANONVMA (anon_specs). The
+	 * agent's operation record is its mm's, or every mm's for a kernel thread. */
+	{ "op_widen",               0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "op_active",              0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "folio_anon_vma",         0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "anon_vma_lock_read",     0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "anon_vma_unlock_read",   0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "anon_vma_address",       0, R, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "stable_tree_append",     0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "ksm_rmap_item",          0, 0, 0, 0, 0, R, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "folio_migrate_flags",    0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 
 /* A value per built-in name, for the tables below that qualify a row's columns. */
@@ -303,6 +318,14 @@ static const struct named file_specs[] = {
 	{ "unlink_file_vma", W },
 	{ "detached_vma_address", R },
 	{ "vma_remove", W },
+};
+
+/* Built-ins that touch the anon_vmas' rwsems: the rmap walkers, and unlink_anon_vmas
+ * (vma_remove), which waits for them. */
+static const struct named anon_specs[] = {
+	{ "anon_vma_lock_read", W },
+	{ "anon_vma_unlock_read", W },
+	{ "vma_remove", R },
 };
 
 /* Built-ins that write another mm than the agent's (fork's child, named by an argument):
@@ -503,6 +526,7 @@ static void base_fp(const struct mn_prog *prog, int bi, int agent, struct mn_fp 
 	if (prog->nmms > 1 && !mn_kernel_pt_split(prog))
 		mark(fp, s->ptalloc & W, O_PTPOOL);
 	mark(fp, (uint8_t)LOOKUP(file_specs, s->name, 0), O_IMMAP);
+	mark(fp, (uint8_t)LOOKUP(anon_specs, s->name, 0), O_ANONVMA);
 	int scope = scope_of(mn_builtins[bi].name);
 	if (s->tlb && scope != TS_DEV_ARG)
 		mark_tlbs(prog, fp, s->tlb, scope, agent, NULL);

@@ -214,6 +214,7 @@ static int copy_mm(struct mn_kstate *ks, int parent, int child, char *err, unsig
 		}
 	}
 	memcpy(cm->vma, pm->vma, sizeof(cm->vma));
+	cm->anon_parent = (uint8_t)(parent + 1); /* anon_vma_fork */
 	for (int k = 0; k < MN_NVMA; k++) {
 		const struct mn_vma *v = &pm->vma[k];
 		for (uint32_t va = v->start; v->used && va < v->end; va += MN_PAGE_SIZE) {

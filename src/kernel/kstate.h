@@ -70,7 +70,12 @@ struct mn_mm {
 	uint8_t devfile_i_mmap_readers;
 	uint8_t devfile_i_mmap_writer;
 	uint8_t iomem_lock; /* that device driver's mutex: agent + 1 */
-	uint8_t pad[2];
+	/* The anon_vmas (src/kernel/kbuiltin_rmap.c): the mm this one was forked from, + 1
+	 * (its VMAs joined that mm's anon_vmas: anon_vma_fork), and, for an mm that was not
+	 * forked, the readers of the rwsem its family's anon_vmas share (anon_vma->root):
+	 * rmap walks in progress (anon_vma_lock_read) */
+	uint8_t anon_parent;
+	uint8_t anon_vma_readers;
 	struct mn_vma vma[MN_NVMA];
 	struct mn_notifier_mm notifier;
 };
@@ -85,12 +90,18 @@ struct mn_wlog {
 /* A core-mm operation in progress, for `stale`: a translation is judged when the
  * operation that changed it returns, and not while another one on the same range runs. */
 struct mn_opr {
-	uint32_t start, end;
-	uint8_t active;
-	uint8_t mm;
+	uint32_t start[MN_NMM], end[MN_NMM]; /* the range on each mm it is on */
+	uint8_t mms; /* bit per mm it is on: one, except for a kernel thread's rmap walk
+		      * (the mappings of a page in several mms, op_widen) */
 	uint8_t agent;
 	uint8_t discards; /* it throws data away: writes racing with it may be lost */
+	uint8_t pad;
 };
+/* op covers page va of mm */
+static inline int mn_op_covers(const struct mn_opr *o, int mm, uint32_t va)
+{
+	return ((o->mms >> mm) & 1) && va >= o->start[mm] && va < o->end[mm];
+}
 
 /* An mmu_gather: the batch of pages to free once the TLBs are flushed, and what
  * tlb_gather_mmu .. tlb_finish_mmu recorded for the flush (src/kernel/kbuiltin_tlb.c). */
@@ -138,6 +149,16 @@ struct mn_swap {
 	uint8_t pad;
 };
 
+/* The model's KSM stable tree holds one stable node (src/kernel/kbuiltin_rmap.c): the KSM
+ * page (kpfn) and the rmap_items of its mappings, each the (mm, address) where ksmd
+ * merged it (stable_tree_append); rmap_walk_ksm visits them. Freed with the page. */
+#define MN_NKSMITEM 4
+struct mn_ksm_node {
+	uint8_t kpfn;  /* frame + 1; 0: no stable node */
+	uint8_t nitem;
+	uint16_t item[MN_NKSMITEM]; /* mm << 12 | page number of the address */
+};
+
 /* current->tlb_ubc (struct tlbflush_unmap_batch), per agent */
 enum { MN_UBC_FLUSH_REQUIRED = 1, MN_UBC_WRITABLE = 2 };
 
@@ -174,6 +195,7 @@ struct mn_kstate {
 	 * nothing walks or unlinks both under one lock, so the two stay apart */
 	uint8_t i_mmap_readers;
 	uint8_t pad_file[3];
+	struct mn_ksm_node ksm;
 };
 
 static inline struct mn_kstate *mn_ks(struct mn_world *w, const struct mn_layout *l)

@@ -15,6 +15,7 @@
 #include "../kernel/kbuiltin_file.h"
 #include "../kernel/kbuiltin_gup.h"
 #include "../kernel/kbuiltin_pfnmap.h"
+#include "../kernel/kbuiltin_rmap.h"
 #include "../kernel/kstate.h"
 #include "../machine/devtypes.h"
 #include "builtins_sync.h"
@@ -34,6 +35,7 @@ const struct mn_builtin mn_builtins[] = {
 	MN_BUILTINS_FILE
 	MN_BUILTINS_GUP
 	MN_BUILTINS_PFNMAP
+	MN_BUILTINS_RMAP
 };
 
 /* Names the library and scenarios use for the kernel's constants. The values are the

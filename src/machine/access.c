@@ -126,8 +126,7 @@ static void dirty_check(struct mn_kstate *ks, int mm, uint32_t va, int pfn, uint
 		return; /* device memory: no page to write back, and soft-dirty is not tracked
 			 * in a VM_PFNMAP VMA (clear_refs skips it, it keeps VM_SOFTDIRTY) */
 	for (int i = 0; i < MN_NOPS; i++) {
-		const struct mn_opr *o = &ks->op[i];
-		if (o->active && o->mm == mm && va >= o->start && va < o->end)
+		if (mn_op_covers(&ks->op[i], mm, va))
 			return;
 	}
 	int lost_soft_dirty = !(*pte & MN_PTE_SOFT_DIRTY);
