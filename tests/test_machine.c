@@ -4,6 +4,7 @@
 #include "kernel/kstate.h"
 #include "machine/access.h"
 #include "machine/pagetable.h"
+#include "machine/psc.h"
 #include "machine/tlb.h"
 
 /* One mm whose page at va maps frame f (allocating the tables). */
@@ -96,7 +97,7 @@ static void test_access_fills_tlb_and_sets_bits(void **state)
 	struct mn_tlbe *tlb = ks.cpu[0].tlb;
 	uint32_t fired = 0;
 	int32_t v = 0;
-	assert_int_equal(mn_access(&ks, tlb, 0, 0x1000, 0, &v, &fired), MN_ACCESS_OK);
+	assert_int_equal(mn_access(&ks, tlb, NULL, 0, 0x1000, 0, &v, &fired), MN_ACCESS_OK);
 	struct mn_walk wk;
 	mn_pte *s = mn_pt_walk(&ks, 0, 0x1000, 0, &wk);
 	assert_true(*s & MN_PTE_ACCESSED);
@@ -106,7 +107,7 @@ static void test_access_fills_tlb_and_sets_bits(void **state)
 	assert_false(e->flags & MN_PTE_DIRTY);
 	/* a write through the clean entry re-walks and sets D in PTE and entry */
 	v = 5;
-	assert_int_equal(mn_access(&ks, tlb, 0, 0x1000, 1, &v, &fired), MN_ACCESS_OK);
+	assert_int_equal(mn_access(&ks, tlb, NULL, 0, 0x1000, 1, &v, &fired), MN_ACCESS_OK);
 	assert_true(*s & MN_PTE_DIRTY);
 	assert_true(e->flags & MN_PTE_DIRTY);
 	assert_int_equal(ks.frame[1].data, 5);
@@ -122,11 +123,11 @@ static void test_clean_entry_write_faults_if_pte_changed(void **state)
 	struct mn_tlbe *tlb = ks.cpu[0].tlb;
 	uint32_t fired = 0;
 	int32_t v = 0;
-	mn_access(&ks, tlb, 0, 0x1000, 0, &v, &fired);
+	mn_access(&ks, tlb, NULL, 0, 0x1000, 0, &v, &fired);
 	struct mn_walk wk;
 	*mn_pt_walk(&ks, 0, 0x1000, 0, &wk) &= ~MN_PTE_WRITE; /* write-protected, not flushed */
 	v = 1;
-	assert_int_equal(mn_access(&ks, tlb, 0, 0x1000, 1, &v, &fired), MN_ACCESS_FAULT);
+	assert_int_equal(mn_access(&ks, tlb, NULL, 0, 0x1000, 1, &v, &fired), MN_ACCESS_FAULT);
 	assert_null(mn_tlb_lookup(tlb, 0, 1)); /* the fault dropped the translation */
 	assert_int_equal(ks.frame[1].data, 0);
 }
@@ -140,12 +141,12 @@ static void test_dirty_entry_writes_without_walk(void **state)
 	struct mn_tlbe *tlb = ks.cpu[0].tlb;
 	uint32_t fired = 0;
 	int32_t v = 1;
-	mn_access(&ks, tlb, 0, 0x1000, 1, &v, &fired);
+	mn_access(&ks, tlb, NULL, 0, 0x1000, 1, &v, &fired);
 	struct mn_walk wk;
 	*mn_pt_walk(&ks, 0, 0x1000, 0, &wk) = 0; /* cleared, not flushed */
 	v = 2;
 	/* a dirty writable entry is used as is: the write lands in the old frame */
-	assert_int_equal(mn_access(&ks, tlb, 0, 0x1000, 1, &v, &fired), MN_ACCESS_OK);
+	assert_int_equal(mn_access(&ks, tlb, NULL, 0, 0x1000, 1, &v, &fired), MN_ACCESS_OK);
 	assert_int_equal(ks.frame[1].data, 2);
 }
 
@@ -158,12 +159,76 @@ static void test_uaf_on_freed_or_reused_frame(void **state)
 	struct mn_tlbe *tlb = ks.dev[0].tlb;
 	uint32_t fired = 0;
 	int32_t v = 0;
-	mn_access(&ks, tlb, 0, 0x1000, 0, &v, &fired);
+	mn_access(&ks, tlb, NULL, 0, 0x1000, 0, &v, &fired);
 	assert_int_equal(fired, 0);
 	/* freed and reallocated: a new generation */
 	ks.frame[1].gen++;
-	mn_access(&ks, tlb, 0, 0x1000, 0, &v, &fired);
+	mn_access(&ks, tlb, NULL, 0, 0x1000, 0, &v, &fired);
 	assert_true(fired & (1u << MN_CHECK_UAF));
+}
+
+/* A device walker's PDE cache: a walk keeps the PMD entry it used, a later walk of the
+ * same PMD range goes through it without the upper levels, a walk through it once the
+ * table was freed is a use after free, and ih=0 flushes drop it. */
+static void test_psc_walk(void **state)
+{
+	(void)state;
+	static struct mn_kstate ks;
+	memset(&ks, 0, sizeof(ks));
+	map(&ks, 0x1000, 1, MN_PTE_WRITE);
+	map(&ks, 0x2000, 2, MN_PTE_WRITE);
+	struct mn_dev *d = &ks.dev[0];
+	uint32_t fired = 0;
+	int32_t v = 0;
+	assert_int_equal(mn_access(&ks, d->tlb, d->psc, 0, 0x1000, 0, &v, &fired), MN_ACCESS_OK);
+	struct mn_walk wk;
+	mn_pt_walk(&ks, 0, 0x1000, 0, &wk);
+	int pte_table = wk.pt;
+	struct mn_psce *c = mn_psc_lookup(d->psc, 0, 0x7000); /* the same PMD range */
+	assert_non_null(c);
+	assert_int_equal(c->pt, pte_table);
+	assert_null(mn_psc_lookup(d->psc, 0, 0x8000));
+	assert_null(mn_psc_lookup(d->psc, 1, 0x1000)); /* another mm's */
+	/* the PMD entry cleared: the walk still finds the table through the cache */
+	mn_pte *pmd = mn_pt_slot(&ks, 0, 0x2000, 2, 0, &wk);
+	mn_pte saved = *pmd;
+	*pmd = 0;
+	assert_int_equal(mn_access(&ks, d->tlb, d->psc, 0, 0x2000, 0, &v, &fired), MN_ACCESS_OK);
+	assert_int_equal(fired, 0);
+	/* freed (and reused: same index, new generation): use after free, then the walk
+	 * from the root, which faults at the cleared PMD entry and caches nothing */
+	mn_pt_free(&ks, pte_table);
+	assert_int_equal(mn_pt_alloc(&ks, 0, 1), pte_table);
+	memset(d->tlb, 0, sizeof(d->tlb));
+	assert_int_equal(mn_access(&ks, d->tlb, d->psc, 0, 0x2000, 0, &v, &fired), MN_ACCESS_FAULT);
+	assert_int_equal(fired, 1u << MN_CHECK_UAF);
+	assert_null(mn_psc_lookup(d->psc, 0, 0x2000));
+	/* linked again: cached again; a flush of any page of the range drops it */
+	*pmd = saved;
+	fired = 0;
+	mn_access(&ks, d->tlb, d->psc, 0, 0x2000, 0, &v, &fired);
+	assert_non_null(mn_psc_lookup(d->psc, 0, 0x2000));
+	assert_int_equal(mn_psc_flush(d->psc, 0, 0x8000, 0x9000), 0);
+	assert_int_equal(mn_psc_flush(d->psc, 0, 0x7000, 0x8000), 1);
+	assert_null(mn_psc_lookup(d->psc, 0, 0x2000));
+}
+
+static void test_psc_canonical(void **state)
+{
+	(void)state;
+	struct mn_psce a[MN_NPSC], b[MN_NPSC];
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	mn_psc_fill(a, 0, 0x9000, 3, 1);
+	mn_psc_fill(a, 1, 0x1000, 4, 2);
+	mn_psc_fill(b, 1, 0x1000, 4, 2);
+	mn_psc_fill(b, 0, 0x9000, 3, 1);
+	assert_memory_equal(a, b, sizeof(a));
+	mn_psc_fill(a, 0, 0x10000, 5, 0); /* full: the lowest goes */
+	assert_null(mn_psc_lookup(a, 0, 0x9000));
+	assert_non_null(mn_psc_lookup(a, 0, 0x10000));
+	assert_non_null(mn_psc_lookup(a, 1, 0x1000));
+	assert_int_equal(mn_psc_flush(a, 1, 0, MN_VA_LIMIT + 0x1000), 1);
 }
 
 static void test_incoherent_read(void **state)
@@ -175,15 +240,15 @@ static void test_incoherent_read(void **state)
 	map(&ks, 0x2000, 2, MN_PTE_WRITE | MN_PTE_DIRTY);
 	uint32_t fired = 0;
 	int32_t v = 7;
-	mn_access(&ks, ks.cpu[0].tlb, 0, 0x1000, 1, &v, &fired);
-	mn_access(&ks, ks.cpu[1].tlb, 0, 0x1000, 0, &v, &fired);
+	mn_access(&ks, ks.cpu[0].tlb, NULL, 0, 0x1000, 1, &v, &fired);
+	mn_access(&ks, ks.cpu[1].tlb, NULL, 0, 0x1000, 0, &v, &fired);
 	assert_int_equal(v, 7);
 	assert_int_equal(fired, 0);
 	/* the other CPU reads through a translation to another frame */
 	struct mn_tlbe e = { .vpn = 2, .pfn = 2, .gen = ks.frame[2].gen };
 	mn_tlb_flush(ks.cpu[1].tlb, 0, 0, MN_VA_LIMIT);
 	mn_tlb_fill(ks.cpu[1].tlb, e);
-	mn_access(&ks, ks.cpu[1].tlb, 0, 0x1000, 0, &v, &fired);
+	mn_access(&ks, ks.cpu[1].tlb, NULL, 0, 0x1000, 0, &v, &fired);
 	assert_int_equal(v, 0);
 	assert_true(fired & (1u << MN_CHECK_INCOHERENT));
 }
@@ -252,6 +317,8 @@ int main(void)
 		cmocka_unit_test(test_clean_entry_write_faults_if_pte_changed),
 		cmocka_unit_test(test_dirty_entry_writes_without_walk),
 		cmocka_unit_test(test_uaf_on_freed_or_reused_frame),
+		cmocka_unit_test(test_psc_walk),
+		cmocka_unit_test(test_psc_canonical),
 		cmocka_unit_test(test_incoherent_read),
 		cmocka_unit_test(test_wlog_sorted_and_discard),
 		cmocka_unit_test(test_fork_shares_pages_cow),

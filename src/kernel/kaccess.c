@@ -4,6 +4,7 @@
 
 #include "../lang/program.h"
 #include "../machine/access.h"
+#include "../machine/psc.h"
 #include "kbuiltin.h"
 #include "kstate.h"
 
@@ -15,6 +16,7 @@ static int access(struct mn_ctx *ctx, int device, mn_val addr, int write, mn_val
 		return -1;
 	const struct agent_info *ai = &ctx->prog->agents[ctx->agent];
 	struct mn_tlbe *tlb;
+	struct mn_psce *psc; /* the walker's paging-structure cache (docs/model.md §5) */
 	if (device) {
 		if (ai->dev < 0) {
 			snprintf(ctx->err, sizeof(ctx->err), "DMA from an agent that is not a device");
@@ -25,19 +27,25 @@ static int access(struct mn_ctx *ctx, int device, mn_val addr, int write, mn_val
 			return 0;
 		}
 		tlb = ks->dev[ai->dev].tlb;
+		psc = ks->dev[ai->dev].psc;
 	} else {
 		if (ai->cpu < 0 || ai->mm < 0) {
 			snprintf(ctx->err, sizeof(ctx->err), "CPU access from an agent without a CPU and an mm");
 			return -1;
 		}
 		tlb = ks->cpu[ai->cpu].tlb;
+		psc = ks->cpu[ai->cpu].psc;
 	}
 	if (addr < 0 || addr >= MN_VA_LIMIT || (write && (value < 0 || value > INT32_MAX))) {
 		snprintf(ctx->err, sizeof(ctx->err), "bad address or value");
 		return -1;
 	}
 	int32_t v = (int32_t)value;
-	if (mn_access(ks, tlb, ai->mm, (uint32_t)addr, write, &v, &ctx->fired) != MN_ACCESS_OK) {
+	if (mn_access(ks, tlb, psc, ai->mm, (uint32_t)addr, write, &v, &ctx->fired) != MN_ACCESS_OK) {
+		/* x86: a page fault drops the paging-structure-cache entries for its address
+		 * (SDM vol. 3 §4.10.4.1); the IOMMU answers a translation request instead */
+		if (!device)
+			mn_psc_flush(psc, ai->mm, (uint32_t)addr, (uint32_t)addr + 1);
 		*ret = -1;
 		return 0;
 	}

@@ -8,6 +8,7 @@
 #include "../lang/program.h"
 #include "../machine/access.h"
 #include "../machine/pagetable.h"
+#include "../machine/psc.h"
 #include "../machine/tlb.h"
 #include "kbuiltin_2008.h"
 #include "kstate.h"
@@ -72,10 +73,18 @@ struct mn_dev *mn_kctx_dev(struct mn_ctx *ctx, mn_val d)
 	return &ks->dev[d];
 }
 
+void mn_flush_cpu(struct mn_cpu *c, int mm, uint32_t start, uint32_t end, uint32_t stride)
+{
+	mn_tlb_flush_stride(c->tlb, mm, start, end, stride);
+	/* INVLPG (and a CR3 write) drops every paging-structure-cache entry of the PCID,
+	 * whatever its address (SDM vol. 3 §4.10.4.1) */
+	mn_psc_flush(c->psc, mm, 0, MN_VA_LIMIT);
+}
+
 void mn_flush_cpus(struct mn_kstate *ks, int mm, uint32_t start, uint32_t end)
 {
 	for (int c = 0; c < MN_NCPU; c++)
-		mn_tlb_flush(ks->cpu[c].tlb, mm, start, end);
+		mn_flush_cpu(&ks->cpu[c], mm, start, end, MN_PAGE_SIZE);
 }
 
 struct mn_gather *mn_gather_of(struct mn_kstate *ks, int agent, int create)
@@ -188,13 +197,59 @@ static int pte_table(struct mn_kstate *ks, int mm, mn_val addr)
 	return wk.pt;
 }
 
+void mn_ptwalk_forget(struct mn_kstate *ks, int agent)
+{
+	if (agent < MN_NACTX)
+		memset(&ks->ptwalk[agent], 0, sizeof(ks->ptwalk[agent]));
+}
+
+void mn_ptwalk_note(struct mn_kstate *ks, int agent, int mm, uint32_t va, int found)
+{
+	struct mn_walk wk;
+	mn_ptwalk_forget(ks, agent);
+	if (agent >= MN_NACTX || !found || !mn_pt_slot(ks, mm, va, 2, 0, &wk) || wk.pt < 0)
+		return;
+	ks->ptwalk[agent].key = (uint16_t)(((va >> MN_PMD_SHIFT) << 4 | (uint32_t)wk.pt) + 1);
+	ks->ptwalk[agent].gen = ks->pt[wk.pt].gen;
+}
+
+/* The page-table page whose lock pte_lock(addr) takes, or -1. After the agent's pmd_none
+ * read addr's PMD entry, through the PMD table it read it in, as 6.1's
+ * pte_offset_map_lock (pte_lockptr(mm, pmd): ptlock_ptr(pmd_page(*pmd))) re-reads the
+ * entry through the walker's pointer, even after free_pgtables unlinked that table; *gone
+ * when the table was freed since: reading it is a use after free. Otherwise by address. */
+static int lock_table(const struct mn_kstate *ks, int agent, int mm, mn_val addr, int *gone)
+{
+	*gone = 0;
+	if (addr < 0 || addr >= MN_VA_LIMIT)
+		return -1;
+	uint32_t va = (uint32_t)addr;
+	unsigned key = agent < MN_NACTX ? ks->ptwalk[agent].key : 0;
+	if (!key || key == MN_PTWALK_LOST || (key - 1) >> 4 != va >> MN_PMD_SHIFT)
+		return pte_table((struct mn_kstate *)ks, mm, addr);
+	int p = (int)((key - 1) & 0xf);
+	if (mn_pt_gone(&ks->pt[p], ks->ptwalk[agent].gen, 2)) {
+		*gone = 1;
+		return -1;
+	}
+	mn_pte e = ks->pt[p].e[mn_pt_index(va, 2)];
+	if (!(e & MN_PTE_PRESENT))
+		return -1; /* cleared under the walker: the model does not follow pmd_page(none) */
+	if (e & MN_PTE_HUGE)
+		return p;
+	int t = (int)MN_PTE_PFN(e);
+	return t < MN_NPT && ks->pt[t].level == 1 ? t : -1;
+}
+
 int kb_pte_lock_en(const struct mn_ctx *ctx, const mn_val *a)
 {
 	struct mn_kstate *ks = mn_ks(ctx->w, &ctx->prog->layout);
 	int mm = mn_agent_mm(ctx);
 	if (!ks || mm < 0)
 		return 1;
-	return mn_pt_lock_free(ks, pte_table(ks, mm, a[0]));
+	int gone;
+	int t = lock_table(ks, ctx->agent, mm, a[0], &gone);
+	return gone || mn_pt_lock_free(ks, t);
 }
 
 int mn_pt_lock_free(const struct mn_kstate *ks, int t)
@@ -218,13 +273,31 @@ int kb_pte_lock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
 	KSTART;
-	return mn_pt_lock_take(ctx, ks, pte_table(ks, mm, a[0]), "pte_lock", "page table", a[0]);
+	int gone;
+	int t = lock_table(ks, ctx->agent, mm, a[0], &gone);
+	mn_ptwalk_forget(ks, ctx->agent);
+	if (gone) {
+		/* The walker's PMD table was freed since it read the entry (a walk that
+		 * free_pgtables did not wait for): re-reading the entry and locking the table it
+		 * names touch freed memory, a use after free as a device's walk of a freed table
+		 * is. What the freed page holds is not modelled: the walker locks nothing, its
+		 * reads go to the live tables (none there: free_pgtables cleared them) and
+		 * pte_unlock ends the walk. */
+		ctx->fired |= 1u << MN_CHECK_UAF;
+		ks->ptwalk[ctx->agent].key = MN_PTWALK_LOST;
+		return 0;
+	}
+	return mn_pt_lock_take(ctx, ks, t, "pte_lock", "page table", a[0]);
 }
 
 int kb_pte_unlock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
 	KSTART;
+	if (ctx->agent < MN_NACTX && ks->ptwalk[ctx->agent].key == MN_PTWALK_LOST) {
+		mn_ptwalk_forget(ks, ctx->agent); /* the lock pte_lock took in freed memory */
+		return 0;
+	}
 	int t = pte_table(ks, mm, a[0]);
 	if (t < 0 || ks->pt[t].lock != ctx->agent + 1) {
 		/* The kernel unlocks the ptl it took, even if the table is no longer reachable
@@ -275,6 +348,7 @@ int kb_pte_alloc(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	struct mn_walk wk;
 	if (mn_bad_addr(ctx, a[0]))
 		return -1;
+	mn_ptwalk_forget(ks, ctx->agent); /* __pte_alloc reads the PMD entry again */
 	*ret = mn_pt_walk(ks, mm, (uint32_t)a[0], 1, &wk) ? 0 : -1;
 	return 0;
 }

@@ -41,8 +41,16 @@ struct mn_page *mn_kctx_page(struct mn_ctx *ctx, mn_val h);
 /* Drops a reference to a page that has one (not the zero page); the last one frees it
  * (put_page). */
 void mn_page_put(struct mn_kstate *ks, struct mn_page *f);
+struct mn_cpu;
+/* One CPU's flush of mm: INVLPG at start, start + stride, ... < end; with it every
+ * paging-structure-cache entry of the mm goes. */
+void mn_flush_cpu(struct mn_cpu *c, int mm, uint32_t start, uint32_t end, uint32_t stride);
 /* Flushes [start, end) of mm from every CPU TLB. */
 void mn_flush_cpus(struct mn_kstate *ks, int mm, uint32_t start, uint32_t end);
+/* The agent read the PMD entry of va (pmd_none: found when it names a table or is a huge
+ * leaf) for its next pte_lock there; forget: it has read nothing it will lock through. */
+void mn_ptwalk_note(struct mn_kstate *ks, int agent, int mm, uint32_t va, int found);
+void mn_ptwalk_forget(struct mn_kstate *ks, int agent);
 struct mn_mm;
 /* split_vma of the VMA holding addr at addr (0, or -1 when no VMA slot is free), and the
  * sort that keeps VMA slots canonical afterwards (src/kernel/kbuiltin.c). */
@@ -105,7 +113,7 @@ EN(kb_vma_remove_en); /* kbuiltin_rmap.c */
 BI(kb_mn_nsubs); BI(kb_mn_sub_at); BI(kb_mn_sub_dev); BI(kb_mn_sub_type); BI(kb_mn_trace);
 BI(kb_mn_release_all); BI(kb_trace_op); BI(kb_mn_sub_of_dev); BI(kb_mn_unregister);
 /* device hardware */
-BI(kb_iotlb_flush); BI(kb_dev_stop);
+BI(kb_iotlb_flush); BI(kb_iotlb_flush_leaf); BI(kb_dev_stop);
 
 #define MN_BUILTINS_KERNEL                                                                      \
 	KB("hw_load", 1, TY_INT, kb_cpu_load, NULL,                                            \
@@ -125,7 +133,8 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	KB("mmap_write_downgrade", 0, TY_VOID, kb_mmap_write_downgrade, NULL,                   \
 	   "mmap_lock held for write becomes held for read, with no writer in between", TY_VOID)\
 	KB("pte_lock", 1, TY_VOID, kb_pte_lock, kb_pte_lock_en,                                 \
-	   "takes the split PT lock of the page table holding addr's PTE", TY_INT)              \
+	   "takes the split PT lock of the page table holding addr's PTE, through the PMD "     \
+	   "entry the agent's pmd_none read (uaf when that PMD table was freed since)", TY_INT) \
 	KB("pte_unlock", 1, TY_VOID, kb_pte_unlock, NULL, "releases the PT lock taken by pte_lock", TY_INT)                           \
 	KB("pte_get", 1, TY_INT, kb_pte_get, NULL, "reads addr's PTE (0: none)", TY_INT)        \
 	KB("pte_alloc", 1, TY_INT, kb_pte_alloc, NULL,                                          \
@@ -232,8 +241,14 @@ BI(kb_iotlb_flush); BI(kb_dev_stop);
 	KB("mn_release_all", 0, TY_VOID, kb_mn_release_all, NULL,                               \
 	   "unhashes every subscription (end of __mmu_notifier_release)", TY_VOID)              \
 	KB("iotlb_flush", 3, TY_VOID, kb_iotlb_flush, NULL,                                     \
-	   "device hardware drops IOTLB entries in [start, end)", TY_INT, TY_INT, TY_INT)       \
+	   "device hardware drops IOTLB entries in [start, end), and its walker's "             \
+	   "paging-structure-cache entries for PMD ranges meeting it (VT-d ih=0)",              \
+	   TY_INT, TY_INT, TY_INT)                                                              \
+	KB("iotlb_flush_leaf", 3, TY_VOID, kb_iotlb_flush_leaf, NULL,                           \
+	   "iotlb_flush that keeps the paging-structure caches (VT-d invalidation hint ih=1: "  \
+	   "only leaf entries changed)", TY_INT, TY_INT, TY_INT)                                \
 	KB("dev_stop", 1, TY_VOID, kb_dev_stop, NULL,                                           \
-	   "device hardware stops using the mm (after release)", TY_INT)
+	   "device hardware stops using the mm (after release): its IOTLB and "                 \
+	   "paging-structure caches are emptied", TY_INT)
 
 #endif

@@ -115,7 +115,7 @@ static mn_pte *walk_pte(struct mn_ctx *ctx, struct mn_kstate *ks, mn_val addr, m
 			 (unsigned long long)pmd);
 		return NULL;
 	}
-	if (ks->pt[t].level != 1 || ks->pt[t].gen != (uint16_t)(pmd >> 32)) {
+	if (mn_pt_gone(&ks->pt[t], (uint16_t)(pmd >> 32), 1)) {
 		ctx->fired |= 1u << MN_CHECK_UAF; /* the walk reads a freed page-table page */
 		return NULL;
 	}

@@ -55,7 +55,7 @@ static void tlbbatch_flush(struct mn_kstate *ks, int agent)
 {
 	for (int c = 0; c < MN_NCPU; c++)
 		for (int mm = 0; mm < MN_NMM; mm++)
-			mn_tlb_flush(ks->cpu[c].tlb, mm, 0, MN_VA_LIMIT);
+			mn_flush_cpu(&ks->cpu[c], mm, 0, MN_VA_LIMIT, MN_PAGE_SIZE);
 	ks->ubc[agent] = 0;
 }
 

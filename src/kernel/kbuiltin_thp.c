@@ -134,6 +134,7 @@ int kb_pmd_lock(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 {
 	(void)ret;
 	KSTART;
+	mn_ptwalk_forget(ks, ctx->agent); /* the walk goes on under the PMD lock instead */
 	return mn_pt_lock_take(ctx, ks, pmd_table(ks, mm, a[0]), "pmd_lock", "PMD table", a[0]);
 }
 
@@ -351,7 +352,7 @@ int kb_flush_tlb_range_stride(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		return -1;
 	}
 	for (int c = 0; c < MN_NCPU; c++)
-		mn_tlb_flush_stride(ks->cpu[c].tlb, mm, (uint32_t)a[0], (uint32_t)a[1],
+		mn_flush_cpu(&ks->cpu[c], mm, (uint32_t)a[0], (uint32_t)a[1],
 				    (uint32_t)a[2]);
 	return 0;
 }

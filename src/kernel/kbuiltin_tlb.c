@@ -107,6 +107,7 @@ int kb_pmd_none(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	if (mn_bad_addr(ctx, a[0]))
 		return -1;
 	*ret = mn_pt_walk(ks, mm, (uint32_t)a[0], 0, &wk) == NULL;
+	mn_ptwalk_note(ks, ctx->agent, mm, (uint32_t)a[0], !*ret);
 	return 0;
 }
 
@@ -401,7 +402,7 @@ int kb_tlb_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 		uint32_t stride = (g->tlb & (MN_TLBG_CLEARED_PTES | MN_TLBG_FREED_TABLES)) ?
 					  MN_PAGE_SIZE : MN_PAGE_SIZE << MN_PT_BITS;
 		for (int c = 0; c < MN_NCPU; c++)
-			mn_tlb_flush_stride(ks->cpu[c].tlb, mm, g->start, g->end, stride);
+			mn_flush_cpu(&ks->cpu[c], mm, g->start, g->end, stride);
 	}
 	*ret = 1;
 	return 0;

@@ -57,7 +57,8 @@ int mn_gather_freed_table(struct mn_ctx *ctx, struct mn_kstate *ks, uint32_t add
 	   "atomically clears the accessed bit of addr's PTE, returns the old one (no flush)",   \
 	   TY_INT)                                                                               \
 	KB("pmd_none", 1, TY_INT, kb_pmd_none, NULL,                                             \
-	   "1 when no page table holds addr's PTE (a page walk skips it)", TY_INT)               \
+	   "1 when no page table holds addr's PTE (a page walk skips it); 0 remembers the PMD " \
+	   "entry read for the agent's pte_lock", TY_INT)                                       \
 	KB("vma_count", 0, TY_INT, kb_vma_count, NULL, "how many VMAs the agent's mm has",       \
 	   TY_VOID)                                                                              \
 	KB("vma_start", 1, TY_INT, kb_vma_start, NULL,                                           \

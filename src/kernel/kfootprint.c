@@ -171,7 +171,13 @@ static const struct spec specs[] = {
 	{ "native_flush_tlb_range_stride", 0, 0, 0, 0, 0, 0, W, 0, 0, XR, 0, 0, 0, 0 },
 	{ "tlb_flush_pmd_range",    0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0 },
 	{ "tlb_remove_pmd_tlb_entry", 0, 0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0 },
+	/* a CPU's or device's TLB object covers its walker's paging-structure cache too (a
+	 * device's also its state, struct mn_dev): the accesses that fill the cache and the
+	 * flushes that empty it write that object already, and a walk through a cached PMD
+	 * entry reads the PTE table of the address's PMD range (pte) and the table's
+	 * generation (ptalloc), as a walk from the root does */
 	{ "iotlb_flush",            0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
+	{ "iotlb_flush_leaf",       0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
 	{ "dev_stop",               0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0, 0 },
 	{ "mirror_install",         0, 0, 0, 0, 0, R, W, 0, 0, 0, 0, 0, 0, 0 },
 	{ "dev_lock",               0, 0, 0, 0, 0, 0, 0, W, 0, 0, 0, 0, 0, 0 },
@@ -360,6 +366,7 @@ static const struct named tlb_scopes[] = {
 	{ "try_to_unmap_flush", TS_CPUS },
 	{ "try_to_unmap_flush_dirty", TS_CPUS },
 	{ "iotlb_flush", TS_DEV_ARG },
+	{ "iotlb_flush_leaf", TS_DEV_ARG },
 	{ "dev_stop", TS_DEV_ARG },
 	{ "mirror_install", TS_DEV_ARG },
 	{ "ext_young", TS_DEV_ARG },

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../lang/program.h"
+#include "../machine/psc.h"
 #include "../machine/tlb.h"
 #include "kbuiltin.h"
 #include "kstate.h"
@@ -158,14 +159,32 @@ int kb_mn_release_all(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	return 0;
 }
 
-int kb_iotlb_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+/* VT-d's PASID-based IOTLB invalidation of a range (qi_flush_piotlb) with its
+ * invalidation hint: ih 0 drops the paging-structure-cache entries of the range too
+ * (what 6.1's intel_invalidate_range asks: page tables may have been freed), ih 1 only
+ * the translations (a PTE changed, no table was freed). */
+static int iotlb_flush(struct mn_ctx *ctx, const mn_val *a, int ih)
 {
-	(void)ret;
 	struct mn_dev *d = mn_kctx_dev(ctx, a[0]);
 	if (!d)
 		return -1;
 	mn_tlb_flush(d->tlb, d->mm - 1, (uint32_t)a[1], (uint32_t)a[2]);
+	if (!ih && a[1] >= 0 && a[2] > a[1])
+		mn_psc_flush(d->psc, d->mm - 1, (uint32_t)a[1],
+			     a[2] > MN_VA_LIMIT ? MN_VA_LIMIT : (uint32_t)a[2]);
 	return 0;
+}
+
+int kb_iotlb_flush(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	return iotlb_flush(ctx, a, 0);
+}
+
+int kb_iotlb_flush_leaf(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
+{
+	(void)ret;
+	return iotlb_flush(ctx, a, 1);
 }
 
 int kb_dev_stop(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
@@ -175,6 +194,9 @@ int kb_dev_stop(struct mn_ctx *ctx, const mn_val *a, mn_val *ret)
 	if (!d)
 		return -1;
 	d->stopped = 1;
+	/* the PASID entry torn down (intel_pasid_tear_down_entry): PASID cache, IOTLB and
+	 * paging-structure caches flushed, the device's translations fault from now on */
 	memset(d->tlb, 0, sizeof(d->tlb));
+	memset(d->psc, 0, sizeof(d->psc));
 	return 0;
 }

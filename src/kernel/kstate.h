@@ -125,6 +125,19 @@ struct mn_actx {
 	uint8_t pad[4];
 };
 
+/* What a kernel page-table walker holds between reading a PMD entry (pmd_none) and
+ * taking the PT lock through it (pte_lock), per agent: the PMD table the entry is in, with
+ * its generation. 6.1's pte_offset_map_lock re-reads the entry through the walker's
+ * pointer into that table (src/kernel/kbuiltin.c). */
+struct mn_ptwalk {
+	uint16_t key; /* (PMD range index << 4 | PMD table) + 1; 0 none; or MN_PTWALK_LOST */
+	uint16_t gen; /* that table's generation when the entry was read */
+};
+/* the walker's pte_lock read a freed page-table page: it holds no lock (pte_unlock ends
+ * that) and the walk reads the live tables again */
+#define MN_PTWALK_LOST 0xffffu
+_Static_assert(MN_NPT <= 16, "struct mn_ptwalk keeps a page-table page in 4 bits");
+
 /* A swap slot (swap_map count and contents; src/kernel/kbuiltin_reclaim.c). A swap PTE
  * names its slot by number. While the page is in the swap cache, `cache` names it and its
  * contents are the page's; after writeback `data` holds them. */
@@ -166,6 +179,7 @@ struct mn_kstate {
 	uint8_t use_mm[MN_NACTX]; /* per agent: the mm a kernel thread works on (kthread_use_mm), +1 */
 	struct mn_thp_data thp[MN_NTHP]; /* subpage words of the transparent huge pages */
 	uint8_t ubc[MN_NACTX];    /* per agent: its batched unmap flush (MN_UBC_* bits) */
+	struct mn_ptwalk ptwalk[MN_NACTX]; /* per agent: the PMD entry its walk read */
 	struct mn_swap swap[MN_NSWAP];
 	/* The one file `file` mappings map (src/kernel/kbuiltin_file.c): its page cache,
 	 * frame + 1 per page index (0: not cached), and what writeback last wrote of each

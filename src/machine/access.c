@@ -4,6 +4,7 @@
 
 #include "../check/checks.h"
 #include "pagetable.h"
+#include "psc.h"
 #include "tlb.h"
 
 static uint32_t wlog_key(int mm, uint32_t va)
@@ -136,8 +137,38 @@ static void dirty_check(struct mn_kstate *ks, int mm, uint32_t va, int pfn, uint
 		*fired |= 1u << MN_CHECK_DIRTY;
 }
 
-int mn_access(struct mn_kstate *ks, struct mn_tlbe *tlb, int mm, uint32_t va, int write,
-	      int32_t *val, uint32_t *fired)
+/* The hardware walk for va in mm: with a paging-structure cache (psc not NULL), through
+ * its entry for va's PMD range when it has one, else from the root, keeping the PMD entry
+ * the walk used when it names a PTE table. The entry is kept whether or not the PTE then
+ * translates: a walker may cache any present upper entry it read, and the model's
+ * IOMMU keeps it across the fault (the x86 CPU rule that a page fault drops the entries
+ * for its address is not assumed of the IOMMU). Reading through an entry whose table
+ * was freed since is `uaf`; what the walker would find in that memory is not modelled:
+ * the entry is dropped and the walk starts again from the root. */
+static mn_pte *hw_walk(struct mn_kstate *ks, struct mn_psce *psc, int mm, uint32_t va,
+		       struct mn_walk *wk, uint32_t *fired)
+{
+	struct mn_psce *c = psc ? mn_psc_lookup(psc, mm, va) : NULL;
+	if (c && !mn_pt_gone(&ks->pt[c->pt], c->gen, 1)) {
+		wk->pt = c->pt;
+		wk->level = 1;
+		wk->freed = 0;
+		return &ks->pt[c->pt].e[mn_pt_index(va, 1)];
+	}
+	if (c) {
+		*fired |= 1u << MN_CHECK_UAF; /* a walk of a freed page-table page */
+		mn_psc_flush(psc, mm, va, va + 1);
+	}
+	mn_pte *pte = mn_pt_walk(ks, mm, va, 0, wk);
+	if (wk->freed)
+		*fired |= 1u << MN_CHECK_UAF;
+	if (psc && pte && wk->level == 1)
+		mn_psc_fill(psc, mm, va, wk->pt, ks->pt[wk->pt].gen);
+	return pte;
+}
+
+int mn_access(struct mn_kstate *ks, struct mn_tlbe *tlb, struct mn_psce *psc, int mm,
+	      uint32_t va, int write, int32_t *val, uint32_t *fired)
 {
 	uint32_t vpn = va >> MN_PAGE_SHIFT;
 	struct mn_tlbe *e = mn_tlb_lookup(tlb, mm, vpn);
@@ -152,9 +183,7 @@ int mn_access(struct mn_kstate *ks, struct mn_tlbe *tlb, int mm, uint32_t va, in
 		if (write && !(e->flags & MN_PTE_DIRTY)) {
 			/* x86: a write through a clean entry re-walks to set D atomically and
 			 * faults if the PTE no longer matches */
-			mn_pte *pte = mn_pt_walk(ks, mm, va, 0, &wk);
-			if (wk.freed)
-				*fired |= 1u << MN_CHECK_UAF;
+			mn_pte *pte = hw_walk(ks, psc, mm, va, &wk, fired);
 			if (!pte || !(*pte & MN_PTE_PRESENT) || !(*pte & MN_PTE_WRITE) ||
 			    MN_PTE_PFN(*pte) != e->pfn) {
 				mn_tlb_flush(tlb, mm, vpn << MN_PAGE_SHIFT, (vpn + 1) << MN_PAGE_SHIFT);
@@ -168,9 +197,7 @@ int mn_access(struct mn_kstate *ks, struct mn_tlbe *tlb, int mm, uint32_t va, in
 			dirty_check(ks, mm, va, e->pfn, fired);
 		return MN_ACCESS_OK;
 	}
-	mn_pte *pte = mn_pt_walk(ks, mm, va, 0, &wk);
-	if (wk.freed)
-		*fired |= 1u << MN_CHECK_UAF;
+	mn_pte *pte = hw_walk(ks, psc, mm, va, &wk, fired);
 	if (!pte || !(*pte & MN_PTE_PRESENT) || (write && !(*pte & MN_PTE_WRITE)))
 		return MN_ACCESS_FAULT;
 	*pte |= MN_PTE_ACCESSED;

@@ -10,10 +10,11 @@ enum mn_access_rc {
 	MN_ACCESS_FAULT, /* no usable translation: the agent must fault into the kernel */
 };
 
-/* Accesses va in mm through tlb (a CPU's or a device's). A store writes *val; a load
- * returns the data in *val. Checks that fire are or-ed into *fired. */
-int mn_access(struct mn_kstate *ks, struct mn_tlbe *tlb, int mm, uint32_t va, int write,
-	      int32_t *val, uint32_t *fired);
+/* Accesses va in mm through tlb (a CPU's or a device's), whose walker has the
+ * paging-structure cache psc (NULL: none). A store writes *val; a load returns the data
+ * in *val. Checks that fire are or-ed into *fired. */
+int mn_access(struct mn_kstate *ks, struct mn_tlbe *tlb, struct mn_psce *psc, int mm,
+	      uint32_t va, int write, int32_t *val, uint32_t *fired);
 
 /* A translation made when frame f had generation gen leads to memory that is gone: the
  * frame was freed (and maybe reused) since, or it is device memory its driver revoked. */

@@ -17,13 +17,15 @@
 #define MN_PMD_SHIFT (MN_PAGE_SHIFT + MN_PT_BITS)
 #define MN_PUD_SHIFT (MN_PMD_SHIFT + MN_PT_BITS)
 #define MN_PGD_SHIFT (MN_PUD_SHIFT + MN_PT_BITS)
-#define MN_VA_LIMIT (1u << (MN_PGD_SHIFT + MN_PT_BITS))
+#define MN_VA_BITS (MN_PGD_SHIFT + MN_PT_BITS)
+#define MN_VA_LIMIT (1u << MN_VA_BITS)
 
 #define MN_NFRAMES 12 /* data frames; frame 0 is the zero page */
 #define MN_NPT 12     /* page-table pages */
 #define MN_NCPU 3
 #define MN_NTLB 4     /* entries per CPU TLB and per device IOTLB */
 #define MN_NDEV 3
+#define MN_NPSC 2     /* paging-structure-cache (PDE-cache) entries per device walker */
 
 enum mn_frame_kind {
 	MN_FRAME_FREE,
@@ -140,10 +142,25 @@ struct mn_tlbe {
 	uint8_t pad;
 };
 
+/* A paging-structure-cache entry: Intel's PDE cache (SDM vol. 3 §4.10.3; VT-d's
+ * first-level paging-structure caches). A walk that used a present PMD entry naming a PTE
+ * table may keep that entry, and a later walk of the same PMD range starts at the table
+ * without reading the upper levels again. The table's generation when the entry was
+ * made tells a walk through it that the table was freed (or reused) since: `uaf`
+ * (src/machine/psc.c). */
+struct mn_psce {
+	uint16_t key;     /* (mm << 9 | PMD range index) + 1; 0 = invalid */
+	uint8_t pt;       /* the PTE table the PMD entry named */
+	uint8_t pad;
+	uint16_t gen;     /* that table's generation (struct mn_ptpage.gen) */
+};
+
 struct mn_cpu {
 	struct mn_tlbe tlb[MN_NTLB];
 	uint8_t mm;       /* mm whose page tables are loaded (CR3), +1; 0 none */
-	uint8_t pad[7];
+	uint8_t pad;
+	struct mn_psce psc[MN_NPSC]; /* the walker's PDE cache, tagged by mm as with PCIDs */
+	uint8_t pad2[2];
 };
 
 /* Device hardware: an IOTLB and the state a device keeps (stopped after release). */
@@ -154,7 +171,10 @@ struct mn_dev {
 	uint8_t type;     /* enum mn_dev_type */
 	uint8_t mm;       /* bound mm index, +1 */
 	uint8_t stopped;  /* the driver told the hardware to stop (release) */
-	uint8_t pad[5];
+	uint8_t pad;
+	/* the walker's paging-structure cache: filled only by the iommu_sva walker
+	 * (hw_dma_*), emptied with the IOTLB by iotlb_flush and dev_stop */
+	struct mn_psce psc[MN_NPSC];
 	int32_t drv[MN_NDRV]; /* driver words: [0] the driver's lock, [1] its interval or
 			       * first range, the rest sequence numbers and counters */
 };

@@ -9,6 +9,14 @@ static inline unsigned mn_pt_index(uint32_t va, int level)
 	return (va >> (MN_PAGE_SHIFT + MN_PT_BITS * (unsigned)(level - 1))) & (MN_PTRS - 1);
 }
 
+/* A table page remembered as a table of `level` with generation gen (by a PMD value a
+ * walker read, or a paging-structure-cache entry) is that table no longer: it was freed
+ * since, and maybe reused. Reading it is a use after free. */
+static inline int mn_pt_gone(const struct mn_ptpage *t, uint16_t gen, int level)
+{
+	return t->gen != gen || t->level != level;
+}
+
 /* A fresh zeroed table page of the given level, or -1 when none is free. */
 int mn_pt_alloc(struct mn_kstate *ks, int mm, int level);
 /* Frees a table page: its generation changes so that walks through stale entries show. */
